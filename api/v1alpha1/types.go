@@ -1,0 +1,350 @@
+// Package v1alpha1 holds the irsa.dev/v1alpha1 kinds that users write: IRSABinding and
+// IRSAConfig. The Go types here are the single source of truth: the decoder checks input against
+// them, and the JSON Schema and CRD in schemas/ are generated from their fields, doc comments and
+// +kubebuilder:validation markers.
+package v1alpha1
+
+// Group, Version and the kinds of the irsa.dev API.
+const (
+	Group           = "irsa.dev"
+	Version         = "v1alpha1"
+	APIVersion      = Group + "/" + Version
+	KindBinding     = "IRSABinding"
+	KindConfig      = "IRSAConfig"
+	DefaultAudience = "sts.amazonaws.com"
+)
+
+// ObjectMeta is the part of Kubernetes object metadata that irsa-fn reads.
+type ObjectMeta struct {
+	// Name of the object.
+	Name string `yaml:"name"`
+	// Namespace of the object; for an IRSABinding, the default namespace of its service accounts
+	// and workloads.
+	// +optional
+	Namespace string `yaml:"namespace,omitempty"`
+	// Labels of the object.
+	// +optional
+	Labels map[string]string `yaml:"labels,omitempty"`
+	// Annotations of the object.
+	// +optional
+	Annotations map[string]string `yaml:"annotations,omitempty"`
+}
+
+// IRSABinding declares one IAM role, the service accounts that assume it and the workloads that
+// run as them.
+// +irsa:root
+type IRSABinding struct {
+	// APIVersion must be irsa.dev/v1alpha1.
+	// +kubebuilder:validation:Enum=irsa.dev/v1alpha1
+	APIVersion string `yaml:"apiVersion"`
+	// Kind must be IRSABinding.
+	// +kubebuilder:validation:Enum=IRSABinding
+	Kind string `yaml:"kind"`
+	// Metadata of the binding; metadata.namespace is the default namespace of its service
+	// accounts and workloads.
+	Metadata ObjectMeta `yaml:"metadata"`
+	// Spec is the desired role, service accounts and workloads.
+	Spec BindingSpec `yaml:"spec"`
+}
+
+// BindingSpec is the body of an IRSABinding.
+type BindingSpec struct {
+	// Clusters lists the EKS clusters (OIDC issuers) whose service accounts may assume the role.
+	// Usually one. Taken from the IRSAConfig when empty.
+	// +optional
+	Clusters []Cluster `yaml:"clusters,omitempty"`
+	// ServiceAccounts that assume the role. Default: one, named metadata.name in
+	// metadata.namespace.
+	// +optional
+	ServiceAccounts []ServiceAccount `yaml:"serviceAccounts,omitempty"`
+	// Workloads to run as the service accounts, by kind and name or by label selector.
+	// +optional
+	Workloads []WorkloadRef `yaml:"workloads,omitempty"`
+	// Settings that an IRSAConfig may also give as defaults.
+	Settings `yaml:",inline"`
+}
+
+// Settings are the fields of a binding that an IRSAConfig can default for every binding.
+// Precedence: binding, then IRSAConfig defaults, then the built-in default. Role tags merge.
+type Settings struct {
+	// SubjectPattern is an opt-in wildcard subject such as system:serviceaccount:production:*,
+	// matched with StringLike instead of the exact service accounts. It is warned about.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^system:serviceaccount:`
+	SubjectPattern string `yaml:"subjectPattern,omitempty"`
+	// Role is the IAM role to create, or an existing role to use (role.arn).
+	// +optional
+	Role Role `yaml:"role,omitempty"`
+	// Policies are the role's permission policies.
+	// +optional
+	Policies Policies `yaml:"policies,omitempty"`
+	// Mode is how pods get credentials: irsa (web identity), podIdentity or both.
+	// Default: irsa.
+	// +optional
+	// +kubebuilder:validation:Enum=irsa
+	Mode Mode `yaml:"mode,omitempty"`
+	// Output lists the forms the IAM role is rendered in. Default: [ack].
+	// +optional
+	Output []Output `yaml:"output,omitempty"`
+}
+
+// Cluster is one EKS cluster: the OIDC issuer its service account tokens are signed by.
+type Cluster struct {
+	// Name is the EKS cluster name, used in default role names.
+	// +optional
+	// +kubebuilder:validation:MaxLength=100
+	Name string `yaml:"name,omitempty"`
+	// OIDCIssuer is the cluster's OIDC issuer URL, as `aws eks describe-cluster` prints it
+	// (https://oidc.eks.<region>.amazonaws.com/id/<ID>).
+	// +kubebuilder:validation:Pattern=`^https://`
+	OIDCIssuer string `yaml:"oidcIssuer"`
+	// ProviderAccountID is the 12-digit account that holds the IAM OIDC provider for the issuer.
+	// Default: the role's account.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[0-9]{12}$`
+	ProviderAccountID string `yaml:"providerAccountID,omitempty"`
+}
+
+// ServiceAccount is one Kubernetes service account that assumes the role.
+type ServiceAccount struct {
+	// Name of the service account. Default: the binding's name.
+	// +optional
+	// +kubebuilder:validation:MaxLength=253
+	Name string `yaml:"name,omitempty"`
+	// Namespace of the service account. Default: the binding's namespace.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	Namespace string `yaml:"namespace,omitempty"`
+	// Create renders a new ServiceAccount (true, the default); false annotates the one found in
+	// the input, and it is an error if there is none.
+	// +optional
+	Create *bool `yaml:"create,omitempty"`
+	// Audience of the projected token: the eks.amazonaws.com/audience annotation and the trust
+	// policy's aud condition. Default: sts.amazonaws.com.
+	// +optional
+	Audience string `yaml:"audience,omitempty"`
+	// TokenExpiration in seconds: the eks.amazonaws.com/token-expiration annotation. At least 600,
+	// the pod identity webhook's minimum.
+	// +optional
+	// +kubebuilder:validation:Minimum=600
+	TokenExpiration int64 `yaml:"tokenExpiration,omitempty"`
+	// STSRegionalEndpoints sets the eks.amazonaws.com/sts-regional-endpoints annotation.
+	// +optional
+	STSRegionalEndpoints *bool `yaml:"stsRegionalEndpoints,omitempty"`
+}
+
+// Role is the IAM role the service accounts assume.
+type Role struct {
+	// AccountID is the 12-digit AWS account of the role. Required here or in the IRSAConfig,
+	// unless arn is set.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[0-9]{12}$`
+	AccountID string `yaml:"accountID,omitempty"`
+	// Name of the role. Default: <cluster>-<namespace>-<service account>, cut to 64 characters
+	// with a stable hash.
+	// +optional
+	// +kubebuilder:validation:MaxLength=64
+	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]+$`
+	Name string `yaml:"name,omitempty"`
+	// ARN of an existing role to use. When set, irsa-fn renders only the service accounts and
+	// workloads and no IAM output.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:iam::[0-9]{12}:role/`
+	ARN string `yaml:"arn,omitempty"`
+	// Path of the role: / or /segments/. Default: /.
+	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	Path string `yaml:"path,omitempty"`
+	// Description of the role.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1000
+	Description string `yaml:"description,omitempty"`
+	// MaxSessionDuration in seconds, 3600 to 43200. Default: 3600.
+	// +optional
+	// +kubebuilder:validation:Minimum=3600
+	// +kubebuilder:validation:Maximum=43200
+	MaxSessionDuration int64 `yaml:"maxSessionDuration,omitempty"`
+	// PermissionsBoundary is the ARN of a managed policy that bounds the role's permissions.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^arn:aws[a-z-]*:iam::([0-9]{12}|aws):policy/`
+	PermissionsBoundary string `yaml:"permissionsBoundary,omitempty"`
+	// Tags of the role; tags from the IRSAConfig defaults merge in, the binding's win.
+	// +optional
+	// +kubebuilder:validation:MaxProperties=50
+	Tags map[string]string `yaml:"tags,omitempty"`
+}
+
+// Policies are the permission policies of the role.
+type Policies struct {
+	// Managed policy ARNs to attach, such as arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess.
+	// +optional
+	// +kubebuilder:validation:MaxItems=20
+	Managed []string `yaml:"managed,omitempty"`
+	// Inline policies embedded in the role.
+	// +optional
+	Inline []InlinePolicy `yaml:"inline,omitempty"`
+}
+
+// InlinePolicy is one inline policy: either statements or a whole JSON document.
+type InlinePolicy struct {
+	// Name of the policy.
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]+$`
+	Name string `yaml:"name"`
+	// Statements of the policy, written as YAML.
+	// +optional
+	Statements []Statement `yaml:"statements,omitempty"`
+	// Document is a whole IAM policy document as JSON; it is checked and written in canonical form.
+	// +optional
+	Document string `yaml:"document,omitempty"`
+}
+
+// Statement is one IAM policy statement.
+type Statement struct {
+	// Sid is an optional statement ID.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]*$`
+	Sid string `yaml:"sid,omitempty"`
+	// Effect is Allow or Deny. Default: Allow.
+	// +optional
+	// +kubebuilder:validation:Enum=Allow;Deny
+	Effect string `yaml:"effect,omitempty"`
+	// Actions the statement allows or denies, such as s3:PutObject.
+	// +optional
+	Actions []string `yaml:"actions,omitempty"`
+	// NotActions: every action but these (warned about).
+	// +optional
+	NotActions []string `yaml:"notActions,omitempty"`
+	// Resources the statement applies to: ARNs or *.
+	// +optional
+	Resources []string `yaml:"resources,omitempty"`
+	// NotResources: every resource but these (warned about).
+	// +optional
+	NotResources []string `yaml:"notResources,omitempty"`
+	// Conditions is an IAM condition block: operator, then condition key, then a value or a list
+	// of values, as in JSON.
+	// +optional
+	Conditions map[string]map[string]StringList `yaml:"conditions,omitempty"`
+}
+
+// WorkloadRef selects workloads to run as one of the binding's service accounts: by kind and
+// name, or by label selector.
+type WorkloadRef struct {
+	// Kind of the workload. With a selector, limits it to that kind.
+	// +optional
+	// +kubebuilder:validation:Enum=Deployment;StatefulSet;DaemonSet;ReplicaSet;Job;CronJob;Pod;Rollout
+	Kind string `yaml:"kind,omitempty"`
+	// Name of the workload; requires kind.
+	// +optional
+	Name string `yaml:"name,omitempty"`
+	// Namespace of the workload. Default: the service account's namespace.
+	// +optional
+	Namespace string `yaml:"namespace,omitempty"`
+	// Selector picks every workload in the namespace whose labels match.
+	// +optional
+	Selector *LabelSelector `yaml:"selector,omitempty"`
+	// ServiceAccount names which of serviceAccounts the workloads run as. Default: the first.
+	// +optional
+	ServiceAccount string `yaml:"serviceAccount,omitempty"`
+}
+
+// LabelSelector is a Kubernetes label selector.
+type LabelSelector struct {
+	// MatchLabels: every label must be present with this value.
+	// +optional
+	MatchLabels map[string]string `yaml:"matchLabels,omitempty"`
+	// MatchExpressions: every requirement must hold.
+	// +optional
+	MatchExpressions []LabelSelectorRequirement `yaml:"matchExpressions,omitempty"`
+}
+
+// LabelSelectorRequirement is one requirement of a label selector.
+type LabelSelectorRequirement struct {
+	// Key is the label key.
+	Key string `yaml:"key"`
+	// Operator is In, NotIn, Exists or DoesNotExist.
+	// +kubebuilder:validation:Enum=In;NotIn;Exists;DoesNotExist
+	Operator string `yaml:"operator"`
+	// Values for In and NotIn.
+	// +optional
+	Values []string `yaml:"values,omitempty"`
+}
+
+// Mode is how pods obtain the role's credentials.
+type Mode string
+
+// The modes.
+const (
+	ModeIRSA        Mode = "irsa"
+	ModePodIdentity Mode = "podIdentity"
+	ModeBoth        Mode = "both"
+)
+
+// Output is one form in which the IAM role is rendered.
+type Output string
+
+// The outputs.
+const (
+	OutputACK        Output = "ack"
+	OutputCrossplane Output = "crossplane"
+	OutputJSON       Output = "json"
+	OutputNone       Output = "none"
+)
+
+// IRSAConfig holds the per-cluster settings and the defaults shared by every IRSABinding of a
+// render; usually the function config of a cluster overlay.
+// +irsa:root
+type IRSAConfig struct {
+	// APIVersion must be irsa.dev/v1alpha1.
+	// +kubebuilder:validation:Enum=irsa.dev/v1alpha1
+	APIVersion string `yaml:"apiVersion"`
+	// Kind must be IRSAConfig.
+	// +kubebuilder:validation:Enum=IRSAConfig
+	Kind string `yaml:"kind"`
+	// Metadata of the config.
+	Metadata ObjectMeta `yaml:"metadata"`
+	// Spec holds the clusters and defaults.
+	Spec ConfigSpec `yaml:"spec"`
+}
+
+// ConfigSpec is the body of an IRSAConfig.
+type ConfigSpec struct {
+	// Clusters used by every binding that names none.
+	// +optional
+	Clusters []Cluster `yaml:"clusters,omitempty"`
+	// Defaults for every binding's settings.
+	// +optional
+	Defaults Settings `yaml:"defaults,omitempty"`
+	// ACK says where ACK objects go.
+	// +optional
+	ACK ACKSettings `yaml:"ack,omitempty"`
+	// Quotas are the account's IAM quotas, when raised above the defaults.
+	// +optional
+	Quotas Quotas `yaml:"quotas,omitempty"`
+}
+
+// ACKSettings place the ACK objects.
+type ACKSettings struct {
+	// Namespace for ACK objects. Default: the binding's namespace.
+	// +optional
+	Namespace string `yaml:"namespace,omitempty"`
+	// Region sets the services.k8s.aws/region annotation on ACK objects.
+	// +optional
+	Region string `yaml:"region,omitempty"`
+}
+
+// Quotas are IAM quotas of the account that can be raised on request.
+type Quotas struct {
+	// TrustPolicySize is the role trust policy length quota in characters, 2048 to 4096.
+	// Default: 2048.
+	// +optional
+	// +kubebuilder:validation:Minimum=2048
+	// +kubebuilder:validation:Maximum=4096
+	TrustPolicySize int64 `yaml:"trustPolicySize,omitempty"`
+	// ManagedPoliciesPerRole is the quota of managed policies attached to one role, 10 to 20.
+	// Default: 10.
+	// +optional
+	// +kubebuilder:validation:Minimum=10
+	// +kubebuilder:validation:Maximum=20
+	ManagedPoliciesPerRole int64 `yaml:"managedPoliciesPerRole,omitempty"`
+}

@@ -1,0 +1,48 @@
+// Package cli is irsa-fn's command line: the subcommands, and otherwise the KRM function.
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
+
+	"github.com/irsa-dev/irsa-fn/fn"
+	"github.com/irsa-dev/irsa-fn/internal/version"
+)
+
+const usage = `irsa-fn renders IAM Roles for Service Accounts (IRSA) for Amazon EKS from IRSABinding objects.
+
+Usage:
+  irsa-fn                 run as a KRM function: a ResourceList on stdin, the result on stdout
+                          (kustomize build --enable-alpha-plugins --enable-exec, kpt fn render/eval)
+  irsa-fn FILE...         render the objects in FILEs (the function config comes from the items)
+  irsa-fn version         print the version, commit and Go version
+  irsa-fn help            print this help
+
+Field reference: schemas/irsabinding.schema.json and README.md.
+`
+
+// Main runs the command named by args (os.Args) and returns the process exit code.
+func Main(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 1 {
+		switch args[1] {
+		case "version", "--version":
+			fmt.Fprintln(stdout, version.Get())
+			return 0
+		case "help", "--help", "-h":
+			fmt.Fprint(stdout, usage)
+			return 0
+		}
+	}
+	if err := kfn.AsMain(&fn.Processor{Log: stderr}); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// Run is Main on the process's own arguments and streams.
+func Run() int {
+	return Main(os.Args, os.Stdout, os.Stderr)
+}

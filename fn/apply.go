@@ -1,0 +1,173 @@
+package fn
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+
+	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
+	"gopkg.in/yaml.v3"
+
+	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/generator"
+)
+
+// apply makes the planned changes. Every check has passed, so nothing here can fail on the
+// user's input; an error here is a bug and is reported as such.
+func (r *render) apply() {
+	items := r.rl.Items
+	for _, s := range r.sources {
+		for _, i := range s.items {
+			r.must(setAnnotation(items[i], kfn.KptLocalConfig, "true"))
+		}
+	}
+	for _, i := range sortedIndexes(r.plan.annotate) {
+		change := r.plan.annotate[i]
+		o := items[i]
+		if o.GetAnnotation(generator.AnnotationBinding) == change.binding.result.Binding {
+			r.must(removeAnnotations(o, generator.ServiceAccountAnnotations, change.annotations))
+		}
+		for _, k := range sortedKeys(change.annotations) {
+			r.must(setAnnotation(o, k, change.annotations[k]))
+		}
+	}
+	r.removeStaleAnnotations()
+	for _, i := range sortedIndexes(r.plan.patch) {
+		r.patchWorkload(items[i], r.plan.patch[i])
+	}
+	kept := make(kfn.KubeObjects, 0, len(items)+len(r.plan.add))
+	for i, o := range items {
+		if !r.ix.generated[i] {
+			kept = append(kept, o)
+		}
+	}
+	perFile := map[string]int{}
+	for _, n := range r.plan.add {
+		o, err := toKubeObject(n.object)
+		if !r.must(err) {
+			continue
+		}
+		if dir, ok := placement(n.binding); ok {
+			file := path.Join(dir, "irsa-"+n.binding.src.ref.Name+".yaml")
+			idx := strconv.Itoa(perFile[file])
+			perFile[file]++
+			for k, v := range map[string]string{kfn.PathAnnotation: file, legacyPathAnnotation: file, kfn.IndexAnnotation: idx, legacyIndexAnnotation: idx} {
+				r.must(o.SetAnnotation(k, v))
+			}
+		}
+		kept = append(kept, o)
+	}
+	r.rl.Items = kept
+}
+
+// placement is the folder of the binding's file, where kpt writes the objects it renders.
+func placement(b *bindingSource) (string, bool) {
+	if b.src.file == "" {
+		return "", false
+	}
+	return path.Dir(b.src.file), true
+}
+
+// removeStaleAnnotations takes irsa-fn's annotations off ServiceAccounts that it annotated for a
+// binding that no longer claims them.
+func (r *render) removeStaleAnnotations() {
+	var stale []int
+	for _, i := range r.ix.serviceAccounts {
+		if _, claimed := r.plan.annotate[i]; !claimed && r.rl.Items[i].GetAnnotation(generator.AnnotationBinding) != "" {
+			stale = append(stale, i)
+		}
+	}
+	sort.Ints(stale)
+	for _, i := range stale {
+		o := r.rl.Items[i]
+		owner := o.GetAnnotation(generator.AnnotationBinding)
+		r.must(removeAnnotations(o, generator.ServiceAccountAnnotations, nil))
+		r.report(refOf(o), fileOf(o), diag.Diagnostic{Severity: diag.Info, Message: fmt.Sprintf("removed the IRSA annotations of binding %s, which no longer declares this service account", owner)})
+	}
+}
+
+func (r *render) patchWorkload(o *kfn.KubeObject, c workloadClaim) {
+	spec := podSpecPath(o.GetKind())
+	field := func(name string) []string { return append(append([]string(nil), spec...), name) }
+	prev, _, _ := o.NestedString(field("serviceAccountName")...)
+	if prev != c.serviceAccount {
+		r.must(o.SetNestedString(c.serviceAccount, field("serviceAccountName")...))
+		if prev != "" && prev != "default" {
+			r.noteAt(c.binding, diag.Info, c.field, "%s ran as service account %s; now %s", describeItem(o), prev, c.serviceAccount)
+		}
+	}
+	if old, found, _ := o.NestedString(field("serviceAccount")...); found {
+		_, err := o.RemoveNestedField(field("serviceAccount")...)
+		r.must(err)
+		r.noteAt(c.binding, diag.Info, c.field, "removed the deprecated %s: %q from %s, so it cannot disagree with serviceAccountName: %s", joinPath(field("serviceAccount")), old, describeItem(o), c.serviceAccount)
+	}
+}
+
+func joinPath(fields []string) string {
+	out := ""
+	for i, f := range fields {
+		if i > 0 {
+			out += "."
+		}
+		out += f
+	}
+	return out
+}
+
+// must reports an unexpected error as an internal error, and says whether there was none.
+func (r *render) must(err error) bool {
+	if err == nil {
+		return true
+	}
+	r.diags = append(r.diags, locatedDiagnostic{Diagnostic: diag.Diagnostic{Severity: diag.Error, Message: "internal error, please report it: " + err.Error()}})
+	return false
+}
+
+func setAnnotation(o *kfn.KubeObject, k, v string) error {
+	if current, found, _ := o.NestedString("metadata", "annotations", k); found && current == v {
+		return nil // leave the node, and so its formatting, as it is
+	}
+	return o.SetAnnotation(k, v)
+}
+
+// removeAnnotations removes the keys of o that are not in keep.
+func removeAnnotations(o *kfn.KubeObject, keys []string, keep map[string]string) error {
+	for _, k := range keys {
+		if _, ok := keep[k]; ok {
+			continue
+		}
+		if _, found, _ := o.NestedString("metadata", "annotations", k); found {
+			if err := o.RemoveAnnotation(k); err != nil {
+				return err
+			}
+		}
+	}
+	return o.RemoveAnnotationsIfEmpty()
+}
+
+func toKubeObject(o generator.Object) (*kfn.KubeObject, error) {
+	data, err := yaml.Marshal(o)
+	if err != nil {
+		return nil, fmt.Errorf("marshal %s %s: %w", o.Kind, o.Metadata.Name, err)
+	}
+	return kfn.ParseKubeObject(data)
+}
+
+func sortedIndexes[V any](m map[int]V) []int {
+	out := make([]int, 0, len(m))
+	for i := range m {
+		out = append(out, i)
+	}
+	sort.Ints(out)
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,86 @@
+package fn
+
+import (
+	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/generator"
+)
+
+// render is the state of one Process call.
+type render struct {
+	rl *kfn.ResourceList
+
+	sources      []*source
+	config       *configSource
+	brokenConfig bool
+	bindings     []*bindingSource
+	ix           *index
+	diags        []locatedDiagnostic
+	plan         plan
+}
+
+// configSource is the IRSAConfig of the render.
+type configSource struct {
+	src *source
+	cfg *v1alpha1.IRSAConfig
+}
+
+// bindingSource is a decoded binding and what it renders to.
+type bindingSource struct {
+	src     *source
+	binding *v1alpha1.IRSABinding
+	result  generator.Result
+}
+
+// locatedDiagnostic is a diagnostic and the object and file it is about.
+type locatedDiagnostic struct {
+	diag.Diagnostic
+	ref  objectRef
+	file string
+}
+
+func (r *render) run() {
+	r.collectSources()
+	r.decodeSources()
+	if r.brokenConfig {
+		// Without a sound IRSAConfig every binding would report the config's problems again.
+		return
+	}
+	var cfg *v1alpha1.IRSAConfig
+	if r.config != nil {
+		cfg = r.config.cfg
+	}
+	for _, b := range r.bindings {
+		b.result = generator.Generate(generator.Input{Binding: *b.binding, Config: cfg})
+		r.reportAll(b.src, b.result.Diagnostics)
+	}
+	r.ix = buildIndex(r.rl.Items)
+	r.makePlan()
+	if r.failed() {
+		return
+	}
+	r.apply()
+}
+
+func validateConfig(cfg *v1alpha1.IRSAConfig) diag.List {
+	return generator.ValidateConfig(cfg)
+}
+
+func (r *render) report(ref objectRef, file string, d diag.Diagnostic) {
+	r.diags = append(r.diags, locatedDiagnostic{Diagnostic: d, ref: ref, file: file})
+}
+
+func (r *render) reportAll(s *source, l diag.List) {
+	for _, d := range l {
+		r.report(s.ref, s.file, d)
+	}
+	if s.ref.Kind == v1alpha1.KindConfig && l.HasErrors() {
+		r.brokenConfig = true
+	}
+}
+
+func (r *render) failed() bool {
+	return r.errorCount() > 0
+}

@@ -1,0 +1,116 @@
+package fn
+
+import (
+	"fmt"
+
+	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
+)
+
+// source is an irsa.dev object of the render: the function config, an item, or both at once
+// (kpt passes the function config file among the items too).
+type source struct {
+	obj *kfn.KubeObject
+	// items are the indexes in ResourceList.items of this object; empty when it is only the
+	// function config.
+	items []int
+	ref   objectRef
+	file  string
+}
+
+// objectRef names an object in diagnostics.
+type objectRef struct {
+	APIVersion, Kind, Namespace, Name string
+}
+
+func refOf(o *kfn.KubeObject) objectRef {
+	return objectRef{APIVersion: o.GetAPIVersion(), Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName()}
+}
+
+func (r objectRef) String() string {
+	if r.Namespace == "" {
+		return r.Kind + " " + r.Name
+	}
+	return r.Kind + " " + r.Namespace + "/" + r.Name
+}
+
+// fileOf returns the file an object was read from, where the orchestrator says so.
+func fileOf(o *kfn.KubeObject) string {
+	for _, a := range []string{kfn.PathAnnotation, legacyPathAnnotation} {
+		if p := o.GetAnnotation(a); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+func isIRSAKind(o *kfn.KubeObject) bool {
+	return o.GetAPIVersion() == v1alpha1.APIVersion && (o.GetKind() == v1alpha1.KindBinding || o.GetKind() == v1alpha1.KindConfig)
+}
+
+// collectSources finds the irsa.dev objects: the function config first, then the items, each once.
+func (r *render) collectSources() {
+	byKey := map[objectRef]*source{}
+	add := func(o *kfn.KubeObject, item int) {
+		ref := refOf(o)
+		if s, ok := byKey[ref]; ok {
+			if item >= 0 {
+				s.items = append(s.items, item)
+			}
+			return
+		}
+		s := &source{obj: o, ref: ref, file: fileOf(o)}
+		if item >= 0 {
+			s.items = []int{item}
+		}
+		byKey[ref] = s
+		r.sources = append(r.sources, s)
+	}
+	if fc := r.rl.FunctionConfig; fc != nil && !fc.IsEmpty() {
+		if isIRSAKind(fc) {
+			add(fc, -1)
+		} else {
+			r.report(refOf(fc), fileOf(fc), diag.Diagnostic{
+				Severity: diag.Error, Message: fmt.Sprintf("function config is a %s %s", fc.GetAPIVersion(), fc.GetKind()),
+				Allowed: "an irsa.dev/v1alpha1 IRSABinding or IRSAConfig, or none",
+			})
+		}
+	}
+	for i, o := range r.rl.Items {
+		if isIRSAKind(o) {
+			add(o, i)
+		}
+	}
+}
+
+// decodeSources parses every source, keeping the IRSAConfig and the bindings that decoded.
+func (r *render) decodeSources() {
+	for _, s := range r.sources {
+		switch s.ref.Kind {
+		case v1alpha1.KindConfig:
+			cfg, problems := v1alpha1.DecodeConfig(s.obj.Bytes())
+			r.reportAll(s, problems)
+			if problems.HasErrors() {
+				continue
+			}
+			if r.config != nil {
+				r.report(s.ref, s.file, diag.Diagnostic{
+					Severity: diag.Error,
+					Message:  fmt.Sprintf("a second IRSAConfig; %s (%s) is already the config of this render", r.config.src.ref, r.config.src.file),
+					Allowed:  "one IRSAConfig per render: the function config of the cluster's overlay",
+				})
+				continue
+			}
+			r.config = &configSource{src: s, cfg: cfg}
+			r.reportAll(s, validateConfig(cfg))
+		case v1alpha1.KindBinding:
+			b, problems := v1alpha1.DecodeBinding(s.obj.Bytes())
+			r.reportAll(s, problems)
+			if !problems.HasErrors() {
+				r.bindings = append(r.bindings, &bindingSource{src: s, binding: b})
+			}
+		}
+	}
+}

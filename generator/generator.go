@@ -1,0 +1,134 @@
+// Package generator is irsa-fn's domain logic: from one IRSABinding and the IRSAConfig of its
+// render it derives the role name and ARN, the trust and permission policies, the service
+// accounts' annotations, the workloads to point at them, and the objects to render, checking
+// every IAM fact on the way. It does no I/O and knows nothing of YAML trees, so it is tested as
+// plain data.
+package generator
+
+import (
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/iampolicy"
+)
+
+// Labels and annotations that irsa-fn writes.
+const (
+	// LabelManagedBy marks every object irsa-fn generates.
+	LabelManagedBy = "app.kubernetes.io/managed-by"
+	// ManagedByValue is the value of LabelManagedBy.
+	ManagedByValue = "irsa-fn"
+	// AnnotationBinding names the binding (namespace/name) an object was generated or annotated for.
+	AnnotationBinding = "irsa.dev/binding"
+
+	AnnotationRoleARN              = "eks.amazonaws.com/role-arn"
+	AnnotationAudience             = "eks.amazonaws.com/audience"
+	AnnotationTokenExpiration      = "eks.amazonaws.com/token-expiration"
+	AnnotationSTSRegionalEndpoints = "eks.amazonaws.com/sts-regional-endpoints"
+	AnnotationACKRegion            = "services.k8s.aws/region"
+)
+
+// ServiceAccountAnnotations are the annotations irsa-fn owns on a ServiceAccount; a re-render
+// replaces all of them.
+var ServiceAccountAnnotations = []string{
+	AnnotationRoleARN, AnnotationAudience, AnnotationTokenExpiration, AnnotationSTSRegionalEndpoints, AnnotationBinding,
+}
+
+// Input is one binding and the IRSAConfig of its render (nil when there is none).
+type Input struct {
+	Binding v1alpha1.IRSABinding
+	Config  *v1alpha1.IRSAConfig
+}
+
+// Result is everything one binding renders to.
+type Result struct {
+	// Binding is the binding's namespace/name, as written into AnnotationBinding.
+	Binding string
+	// RoleARN is the ARN the service accounts are annotated with.
+	RoleARN string
+	// ServiceAccounts to create or annotate.
+	ServiceAccounts []ServiceAccount
+	// Workloads to point at the service accounts.
+	Workloads []Workload
+	// Role is the IAM role to render; nil for a bring-your-own role.
+	Role *Role
+	// Objects are the IAM objects to add to the output (ACK resources).
+	Objects []Object
+	// Diagnostics are every problem and note found; the result is usable only without errors.
+	Diagnostics diag.List
+}
+
+// ServiceAccount is one service account of a binding.
+type ServiceAccount struct {
+	Name, Namespace string
+	// Create renders a new ServiceAccount; otherwise the one in the input is annotated.
+	Create bool
+	// Annotations irsa-fn sets on it (a subset of ServiceAccountAnnotations).
+	Annotations map[string]string
+	// Field is where the service account is declared, for diagnostics.
+	Field diag.Path
+}
+
+// Workload is a resolved workloads entry of a binding.
+type Workload struct {
+	// Kind limits a selector to one kind; with Name, it names one workload.
+	Kind, Name, Namespace string
+	// Selector picks workloads by label when Name is empty.
+	Selector *v1alpha1.LabelSelector
+	// ServiceAccount is the name of the service account the workloads run as.
+	ServiceAccount string
+	// Field is where the entry is declared, for diagnostics.
+	Field diag.Path
+}
+
+// Role is the IAM role a binding declares, ready to render in any output form.
+type Role struct {
+	Name, Path, ARN, Partition, AccountID string
+	Description                           string
+	MaxSessionDuration                    int64
+	PermissionsBoundary                   string
+	// Tags sorted by key.
+	Tags []Tag
+	// Trust is the assume-role (trust) policy.
+	Trust iampolicy.Document
+	// Inline policies in declared order.
+	Inline []NamedPolicy
+	// Managed policy ARNs in declared order.
+	Managed []string
+}
+
+// Tag is one IAM tag.
+type Tag struct {
+	Key   string `yaml:"key"`
+	Value string `yaml:"value"`
+}
+
+// NamedPolicy is an inline policy and its name.
+type NamedPolicy struct {
+	Name     string
+	Document iampolicy.Document
+}
+
+// Generate derives everything one binding renders to. It never stops at the first problem:
+// Result.Diagnostics holds all of them.
+func Generate(in Input) Result {
+	r := newResolver(in)
+	r.resolve()
+	res := Result{
+		Binding:         r.bindingID,
+		ServiceAccounts: r.serviceAccounts,
+		Workloads:       r.workloads,
+		Diagnostics:     r.diags,
+	}
+	if res.Diagnostics.HasErrors() {
+		return res
+	}
+	res.RoleARN = r.roleARN
+	res.Role = r.role
+	for i := range res.ServiceAccounts {
+		res.ServiceAccounts[i].Annotations = r.serviceAccountAnnotations(r.spec.ServiceAccounts[i])
+	}
+	if r.role != nil {
+		res.Objects = r.objects()
+	}
+	return res
+}

@@ -1,0 +1,128 @@
+package generator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// MaxRoleNameLength is IAM's limit on role names.
+const MaxRoleNameLength = 64
+
+var (
+	roleNamePattern   = regexp.MustCompile(`^[\w+=,.@-]+$`)
+	roleNameForbidden = regexp.MustCompile(`[^\w+=,.@-]`)
+	regionPattern     = regexp.MustCompile(`^oidc\.eks\.([a-z]{2}(?:-gov)?-[a-z]+-\d+)\.amazonaws\.com(?:\.cn)?$`)
+)
+
+// Issuer is a parsed OIDC issuer URL.
+type Issuer struct {
+	// HostPath is the issuer without its https:// scheme: the form IAM uses in OIDC provider ARNs
+	// and condition keys.
+	HostPath string
+	// Region is the AWS region of an EKS issuer, or "" for an issuer EKS does not host.
+	Region string
+}
+
+// ParseIssuer checks that issuer is an https URL with a host and no query, fragment, user or
+// trailing slash, as IAM OIDC providers require, and returns its parts.
+func ParseIssuer(issuer string) (Issuer, error) {
+	u, err := url.Parse(issuer)
+	switch {
+	case err != nil:
+		return Issuer{}, fmt.Errorf("issuer %q is not a URL: %v", issuer, err)
+	case u.Scheme != "https":
+		return Issuer{}, fmt.Errorf("issuer %q is not an https:// URL", issuer)
+	case u.Host == "":
+		return Issuer{}, fmt.Errorf("issuer %q has no host", issuer)
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.HasSuffix(issuer, "?") || strings.HasSuffix(issuer, "#"):
+		return Issuer{}, fmt.Errorf("issuer %q has a query, fragment or user part", issuer)
+	case strings.HasSuffix(issuer, "/"):
+		return Issuer{}, fmt.Errorf("issuer %q ends with /; the token's iss claim has none", issuer)
+	}
+	hostPath := strings.TrimPrefix(issuer, "https://")
+	out := Issuer{HostPath: hostPath}
+	if m := regionPattern.FindStringSubmatch(strings.ToLower(u.Hostname())); m != nil {
+		out.Region = m[1]
+	}
+	return out, nil
+}
+
+// Partition returns the AWS partition of a region: aws-cn for cn-*, aws-us-gov for us-gov-*,
+// and aws otherwise (also for an unknown region).
+func Partition(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
+}
+
+// IssuerPartition returns the partition of an issuer: that of its region for EKS issuers, and
+// aws-cn for any host under amazonaws.com.cn.
+func IssuerPartition(is Issuer) string {
+	host, _, _ := strings.Cut(is.HostPath, "/")
+	if is.Region == "" && strings.HasSuffix(strings.ToLower(host), ".amazonaws.com.cn") {
+		return "aws-cn"
+	}
+	return Partition(is.Region)
+}
+
+// DefaultRoleName derives a role name from the cluster, namespace and service account:
+// <cluster>-<namespace>-<service account>, without the cluster part when it is empty. Characters
+// IAM does not allow become '-'; a name over 64 characters is cut and ends in '-' and the first
+// eight hex digits of the SHA-256 of the whole name, so it stays stable and distinct.
+func DefaultRoleName(cluster, namespace, serviceAccount string) string {
+	parts := []string{namespace, serviceAccount}
+	if cluster != "" {
+		parts = append([]string{cluster}, parts...)
+	}
+	name := roleNameForbidden.ReplaceAllString(strings.Join(parts, "-"), "-")
+	if len(name) <= MaxRoleNameLength {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	suffix := "-" + hex.EncodeToString(sum[:])[:8]
+	return name[:MaxRoleNameLength-len(suffix)] + suffix
+}
+
+// RoleARN is the ARN of a role: arn:<partition>:iam::<account>:role<path><name>.
+func RoleARN(partition, account, path, name string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:role%s%s", partition, account, path, name)
+}
+
+// OIDCProviderARN is the ARN of the IAM OIDC provider of an issuer in an account.
+func OIDCProviderARN(partition, account string, is Issuer) string {
+	return fmt.Sprintf("arn:%s:iam::%s:oidc-provider/%s", partition, account, is.HostPath)
+}
+
+// ParseRoleARN splits a role ARN into partition, account, path and name.
+func ParseRoleARN(arn string) (partition, account, path, name string, err error) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || parts[3] != "" || !strings.HasPrefix(parts[5], "role/") {
+		return "", "", "", "", fmt.Errorf("%q is not a role ARN arn:<partition>:iam::<account>:role/<path><name>", arn)
+	}
+	resource := strings.TrimPrefix(parts[5], "role")
+	i := strings.LastIndex(resource, "/")
+	return parts[1], parts[4], resource[:i+1], resource[i+1:], nil
+}
+
+// KubernetesName turns an IAM name into a Kubernetes object name (a DNS-1123 subdomain):
+// lower case, characters other than letters, digits, '-' and '.' become '-'.
+func KubernetesName(name string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(name) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '.':
+			b.WriteRune(r)
+		default:
+			b.WriteByte('-')
+		}
+	}
+	return strings.Trim(b.String(), "-.")
+}

@@ -1,0 +1,375 @@
+package generator
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/iampolicy"
+)
+
+// cluster is a resolved cluster of a binding.
+type cluster struct {
+	name            string
+	issuer          Issuer
+	providerAccount string
+	partition       string
+}
+
+// resolver holds the state of one Generate call.
+type resolver struct {
+	in        Input
+	spec      v1alpha1.BindingSpec // the binding's spec with IRSAConfig defaults and built-in defaults applied
+	namespace string
+	bindingID string
+	fromCfg   string // how to name the IRSAConfig in messages about values it supplied
+
+	clusters        []cluster
+	serviceAccounts []ServiceAccount
+	workloads       []Workload
+	role            *Role
+	roleARN         string
+	diags           diag.List
+}
+
+var specPath = diag.NewPath("spec")
+
+func newResolver(in Input) *resolver {
+	r := &resolver{in: in, spec: in.Binding.Spec}
+	r.namespace = in.Binding.Metadata.Namespace
+	if r.namespace == "" {
+		r.namespace = "default"
+	}
+	r.bindingID = r.namespace + "/" + in.Binding.Metadata.Name
+	if in.Config != nil {
+		r.spec.Settings = r.spec.Settings.WithDefaults(in.Config.Spec.Defaults)
+		if len(r.spec.Clusters) == 0 {
+			r.spec.Clusters = in.Config.Spec.Clusters
+		}
+		r.fromCfg = fmt.Sprintf(" (from IRSAConfig %s)", in.Config.Metadata.Name)
+	}
+	if r.spec.Mode == "" {
+		r.spec.Mode = v1alpha1.ModeIRSA
+	}
+	if len(r.spec.Output) == 0 {
+		r.spec.Output = []v1alpha1.Output{v1alpha1.OutputACK}
+	}
+	return r
+}
+
+func (r *resolver) resolve() {
+	b := r.in.Binding
+	if b.Metadata.Name == "" {
+		r.diags.Errorf(diag.NewPath("metadata", "name"), "a DNS-1123 subdomain", "metadata.name is required")
+	}
+	if !isDNS1123Label(r.namespace) {
+		r.diags.Errorf(diag.NewPath("metadata", "namespace"), "a DNS-1123 label", "namespace %q is not a valid namespace name", r.namespace)
+	}
+	// Field formats of what the binding itself sets; the IRSAConfig's own fields are checked once
+	// by ValidateConfig, so a broken default is reported once, against the IRSAConfig.
+	validateClusters(b.Spec.Clusters, specPath.Child("clusters"), &r.diags)
+	validateSettings(b.Spec.Settings, specPath, &r.diags)
+	r.resolveServiceAccounts()
+	r.resolveWorkloads()
+	if r.diags.HasErrors() {
+		return
+	}
+	if r.spec.Role.ARN != "" {
+		r.resolveExistingRole()
+		return
+	}
+	r.resolveClusters()
+	r.resolveRole()
+}
+
+// origin names where a merged setting came from when the binding itself does not set it.
+func (r *resolver) origin(setInBinding bool) string {
+	if setInBinding {
+		return ""
+	}
+	return r.fromCfg
+}
+
+func (r *resolver) resolveServiceAccounts() {
+	sas := r.spec.ServiceAccounts
+	if len(sas) == 0 {
+		sas = []v1alpha1.ServiceAccount{{}}
+	}
+	seen := map[string]int{}
+	r.spec.ServiceAccounts = make([]v1alpha1.ServiceAccount, len(sas))
+	for i, sa := range sas {
+		p := specPath.Child("serviceAccounts").Index(i)
+		if sa.Name == "" {
+			sa.Name = r.in.Binding.Metadata.Name
+		}
+		if sa.Namespace == "" {
+			sa.Namespace = r.namespace
+		}
+		if sa.Audience == "" {
+			sa.Audience = v1alpha1.DefaultAudience
+		}
+		r.spec.ServiceAccounts[i] = sa
+		if !isDNS1123Subdomain(sa.Name) {
+			r.diags.Errorf(p.Child("name"), "a DNS-1123 subdomain: lower case letters, digits, '-' and '.'", "service account name %q is not valid", sa.Name)
+		}
+		if !isDNS1123Label(sa.Namespace) {
+			r.diags.Errorf(p.Child("namespace"), "a DNS-1123 label: lower case letters, digits and '-', at most 63", "namespace %q is not valid", sa.Namespace)
+		}
+		if strings.ContainsAny(sa.Audience, " \t\n") {
+			r.diags.Errorf(p.Child("audience"), "one audience without spaces, such as sts.amazonaws.com", "audience %q has white space", sa.Audience)
+		}
+		if t := sa.TokenExpiration; t != 0 && t < MinTokenExpiration {
+			r.diags.Errorf(p.Child("tokenExpiration"), fmt.Sprintf("at least %d seconds", MinTokenExpiration), "%d seconds: the EKS pod identity webhook raises anything below %d to %d", t, MinTokenExpiration, MinTokenExpiration)
+		}
+		id := sa.Namespace + "/" + sa.Name
+		if j, dup := seen[id]; dup {
+			r.diags.Errorf(p, "each service account once", "service account %s is also serviceAccounts[%d]", id, j)
+		}
+		seen[id] = i
+		r.serviceAccounts = append(r.serviceAccounts, ServiceAccount{
+			Name: sa.Name, Namespace: sa.Namespace, Create: sa.Create == nil || *sa.Create, Field: p,
+		})
+	}
+}
+
+func (r *resolver) resolveWorkloads() {
+	for i, w := range r.spec.Workloads {
+		p := specPath.Child("workloads").Index(i)
+		if w.Kind != "" && !contains(supportedWorkload, w.Kind) {
+			r.diags.Errorf(p.Child("kind"), strings.Join(supportedWorkload, ", "), "kind %q is not a workload irsa-fn patches", w.Kind)
+		}
+		switch {
+		case w.Name != "" && w.Selector != nil:
+			r.diags.Errorf(p, "name, or selector", "an entry has both name and selector; give one")
+		case w.Name == "" && w.Selector == nil:
+			r.diags.Errorf(p, "name (with kind), or selector", "an entry needs a name or a selector")
+		case w.Name != "" && w.Kind == "":
+			r.diags.Errorf(p.Child("kind"), strings.Join(supportedWorkload, ", "), "kind is required with name")
+		case w.Selector != nil:
+			r.checkSelector(w.Selector, p.Child("selector"))
+		}
+		sa, ok := r.findServiceAccount(w.ServiceAccount, w.Namespace)
+		if !ok {
+			r.diags.Errorf(p.Child("serviceAccount"), "one of the names in serviceAccounts: "+strings.Join(r.serviceAccountNames(), ", "), "service account %q is not declared by this binding", w.ServiceAccount)
+			continue
+		}
+		ns := w.Namespace
+		if ns == "" {
+			ns = sa.Namespace
+		}
+		if ns != sa.Namespace {
+			r.diags.Errorf(p.Child("namespace"), "the service account's namespace, "+sa.Namespace, "workloads in namespace %q cannot run as service account %s/%s: a pod uses service accounts of its own namespace", ns, sa.Namespace, sa.Name)
+			continue
+		}
+		r.workloads = append(r.workloads, Workload{
+			Kind: w.Kind, Name: w.Name, Namespace: ns, Selector: w.Selector, ServiceAccount: sa.Name, Field: p,
+		})
+	}
+}
+
+func (r *resolver) checkSelector(s *v1alpha1.LabelSelector, p diag.Path) {
+	if len(s.MatchLabels) == 0 && len(s.MatchExpressions) == 0 {
+		r.diags.Errorf(p, "matchLabels or matchExpressions", "an empty selector would match every workload of the namespace")
+	}
+	for i, e := range s.MatchExpressions {
+		ep := p.Child("matchExpressions").Index(i)
+		switch e.Operator {
+		case "In", "NotIn":
+			if len(e.Values) == 0 {
+				r.diags.Errorf(ep.Child("values"), "one or more values", "operator %s needs values", e.Operator)
+			}
+		case "Exists", "DoesNotExist":
+			if len(e.Values) > 0 {
+				r.diags.Errorf(ep.Child("values"), "no values", "operator %s takes no values", e.Operator)
+			}
+		default:
+			r.diags.Errorf(ep.Child("operator"), "In, NotIn, Exists, DoesNotExist", "operator %q is not valid", e.Operator)
+		}
+	}
+}
+
+// findServiceAccount finds a declared service account by name (the first one when name is
+// empty), preferring one in namespace when several share the name.
+func (r *resolver) findServiceAccount(name, namespace string) (v1alpha1.ServiceAccount, bool) {
+	if name == "" {
+		return r.spec.ServiceAccounts[0], true
+	}
+	var found []v1alpha1.ServiceAccount
+	for _, sa := range r.spec.ServiceAccounts {
+		if sa.Name == name {
+			found = append(found, sa)
+		}
+	}
+	for _, sa := range found {
+		if namespace == "" || sa.Namespace == namespace {
+			return sa, true
+		}
+	}
+	if len(found) > 0 {
+		return found[0], true
+	}
+	return v1alpha1.ServiceAccount{}, false
+}
+
+func (r *resolver) serviceAccountNames() []string {
+	var names []string
+	for _, sa := range r.spec.ServiceAccounts {
+		names = append(names, sa.Name)
+	}
+	return names
+}
+
+func (r *resolver) resolveExistingRole() {
+	r.roleARN = r.spec.Role.ARN
+	own := r.in.Binding.Spec
+	if own.Role.Name != "" || len(own.Policies.Managed) > 0 || len(own.Policies.Inline) > 0 {
+		r.diags.Warnf(specPath.Child("role", "arn"), "role.arn names an existing role, so irsa-fn renders no IAM role: role.name and policies are ignored")
+	}
+}
+
+func (r *resolver) resolveClusters() {
+	if len(r.spec.Clusters) == 0 {
+		r.diags.Errorf(specPath.Child("clusters"), "one or more clusters with oidcIssuer, here or in the IRSAConfig spec.clusters", "no cluster: the trust policy needs the cluster's OIDC issuer")
+		return
+	}
+	account := r.spec.Role.AccountID
+	for i, c := range r.spec.Clusters {
+		is, err := ParseIssuer(c.OIDCIssuer)
+		if err != nil {
+			continue // reported where the cluster is declared
+		}
+		provider := c.ProviderAccountID
+		if provider == "" {
+			provider = account
+		}
+		rc := cluster{name: c.Name, issuer: is, providerAccount: provider, partition: IssuerPartition(is)}
+		if len(r.clusters) > 0 && rc.partition != r.clusters[0].partition {
+			r.diags.Errorf(specPath.Child("clusters").Index(i).Child("oidcIssuer"), "clusters of one partition ("+r.clusters[0].partition+")", "issuer %q is in partition %s: a role cannot trust issuers of two partitions", c.OIDCIssuer, rc.partition)
+		}
+		r.clusters = append(r.clusters, rc)
+	}
+}
+
+func (r *resolver) resolveRole() {
+	s := r.spec.Settings
+	own := r.in.Binding.Spec.Settings
+	rolePath := specPath.Child("role")
+	if s.Role.AccountID == "" {
+		r.diags.Errorf(rolePath.Child("accountID"), "the role's 12-digit account ID, here or in the IRSAConfig spec.defaults.role.accountID", "accountID is required to compute the role ARN")
+	}
+	if len(r.clusters) == 0 || r.diags.HasErrors() {
+		return
+	}
+	partition := r.clusters[0].partition
+	role := &Role{
+		Name: s.Role.Name, Path: s.Role.Path, AccountID: s.Role.AccountID, Partition: partition,
+		Description: s.Role.Description, MaxSessionDuration: s.Role.MaxSessionDuration,
+		PermissionsBoundary: s.Role.PermissionsBoundary, Managed: s.Policies.Managed,
+	}
+	if role.Name == "" {
+		first := r.spec.ServiceAccounts[0]
+		role.Name = DefaultRoleName(r.clusters[0].name, first.Namespace, first.Name)
+	}
+	if role.Path == "" {
+		role.Path = "/"
+	}
+	if role.MaxSessionDuration == 0 {
+		role.MaxSessionDuration = MinMaxSessionDuration
+	}
+	for _, k := range sortedKeys(s.Role.Tags) {
+		role.Tags = append(role.Tags, Tag{Key: k, Value: s.Role.Tags[k]})
+	}
+	if len(role.Tags) > MaxTags {
+		r.diags.Errorf(rolePath.Child("tags"), fmt.Sprintf("at most %d tags", MaxTags), "%d tags after merging the IRSAConfig's tags", len(role.Tags))
+	}
+	checkPartition := func(arn string, p diag.Path, setInBinding bool) {
+		if got := strings.SplitN(arn, ":", 3)[1]; got != partition {
+			r.diags.Errorf(p, "an ARN in partition "+partition+", the clusters' partition", "%q is in partition %s%s", arn, got, r.origin(setInBinding))
+		}
+	}
+	if role.PermissionsBoundary != "" {
+		checkPartition(role.PermissionsBoundary, rolePath.Child("permissionsBoundary"), own.Role.PermissionsBoundary != "")
+	}
+	for i, arn := range role.Managed {
+		checkPartition(arn, specPath.Child("policies", "managed").Index(i), len(own.Policies.Managed) > 0)
+	}
+	if limit := r.quota().ManagedPoliciesPerRole; int64(len(role.Managed)) > limit {
+		r.diags.Errorf(specPath.Child("policies", "managed"), fmt.Sprintf("at most %d managed policies per role (the account's quota; raise spec.quotas.managedPoliciesPerRole in the IRSAConfig after raising it in AWS, up to %d)", limit, MaxManagedPerRole), "%d managed policies%s", len(role.Managed), r.origin(len(own.Policies.Managed) > 0))
+	}
+	r.checkSubjectPattern()
+	role.Trust = r.trustPolicy()
+	role.ARN = RoleARN(partition, role.AccountID, role.Path, role.Name)
+	r.checkTrustSize(role.Trust)
+	r.buildInline(role)
+	r.role, r.roleARN = role, role.ARN
+}
+
+func (r *resolver) quota() v1alpha1.Quotas {
+	q := v1alpha1.Quotas{TrustPolicySize: DefaultTrustPolicySize, ManagedPoliciesPerRole: DefaultManagedPerRole}
+	if r.in.Config != nil {
+		if v := r.in.Config.Spec.Quotas.TrustPolicySize; v != 0 {
+			q.TrustPolicySize = v
+		}
+		if v := r.in.Config.Spec.Quotas.ManagedPoliciesPerRole; v != 0 {
+			q.ManagedPoliciesPerRole = v
+		}
+	}
+	return q
+}
+
+func (r *resolver) checkTrustSize(doc iampolicy.Document) {
+	size, limit := doc.Size(), r.quota().TrustPolicySize
+	p := specPath.Child("serviceAccounts")
+	switch {
+	case int64(size) > limit:
+		r.diags.Errorf(p, fmt.Sprintf("a trust policy of at most %d characters (the account's quota, up to %d on request: set spec.quotas.trustPolicySize in the IRSAConfig)", limit, MaxTrustPolicySize), "the trust policy for these clusters and service accounts has %d characters", size)
+	case float64(size) > nearQuotaFraction*float64(limit):
+		r.diags.Warnf(p, "the trust policy has %d of its %d characters", size, limit)
+	}
+}
+
+func (r *resolver) buildInline(role *Role) {
+	total := 0
+	for _, ip := range r.spec.Policies.Inline {
+		doc, err := inlineDocument(ip)
+		if err != nil {
+			continue // reported by validateSettings, against its source
+		}
+		role.Inline = append(role.Inline, NamedPolicy{Name: ip.Name, Document: doc})
+		total += doc.Size()
+	}
+	p := specPath.Child("policies", "inline")
+	switch {
+	case total > MaxInlinePoliciesSize:
+		r.diags.Errorf(p, fmt.Sprintf("inline policies of at most %d characters together, white space not counted; move some to managed policies", MaxInlinePoliciesSize), "the inline policies have %d characters together", total)
+	case float64(total) > nearQuotaFraction*MaxInlinePoliciesSize:
+		r.diags.Warnf(p, "the inline policies have %d of their %d characters", total, MaxInlinePoliciesSize)
+	}
+}
+
+// serviceAccountAnnotations are the annotations irsa-fn sets on one service account.
+func (r *resolver) serviceAccountAnnotations(sa v1alpha1.ServiceAccount) map[string]string {
+	out := map[string]string{AnnotationRoleARN: r.roleARN, AnnotationBinding: r.bindingID}
+	if sa.Audience != v1alpha1.DefaultAudience {
+		out[AnnotationAudience] = sa.Audience
+	}
+	if sa.TokenExpiration != 0 {
+		out[AnnotationTokenExpiration] = strconv.FormatInt(sa.TokenExpiration, 10)
+	}
+	if sa.STSRegionalEndpoints != nil {
+		out[AnnotationSTSRegionalEndpoints] = strconv.FormatBool(*sa.STSRegionalEndpoints)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,247 @@
+package generator
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/iampolicy"
+)
+
+// IAM and Kubernetes limits checked at render time.
+const (
+	MinMaxSessionDuration     = 3600
+	MaxMaxSessionDuration     = 43200
+	MinTokenExpiration        = 600
+	MaxRolePathLength         = 512
+	MaxDescriptionLength      = 1000
+	MaxTags                   = 50
+	MaxTagKeyLength           = 128
+	MaxTagValueLength         = 256
+	MaxPolicyNameLength       = 128
+	DefaultTrustPolicySize    = 2048
+	MaxTrustPolicySize        = 4096
+	DefaultManagedPerRole     = 10
+	MaxManagedPerRole         = 20
+	MaxInlinePoliciesSize     = 10240
+	nearQuotaFraction         = 0.9
+	allowedRoleNameCharacters = "1-64 characters of A-Z a-z 0-9 + = , . @ _ -"
+)
+
+var (
+	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
+	rolePathPattern   = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
+	descriptionChars  = regexp.MustCompile(`^[\t\n\r\x20-\x7E\x{A1}-\x{FF}]*$`)
+	tagPattern        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	policyARNPattern  = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}|aws):policy/[\x21-\x7E]+$`)
+	dns1123Label      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	dns1123Subdomain  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	clusterNameChars  = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]*$`)
+	supportedModes    = []string{string(v1alpha1.ModeIRSA)}
+	supportedOutputs  = []string{string(v1alpha1.OutputACK), string(v1alpha1.OutputNone)}
+	supportedWorkload = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Rollout"}
+)
+
+// ValidateConfig checks an IRSAConfig's own fields: clusters, defaults, ACK settings and quotas.
+// Field paths start at spec.
+func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
+	var l diag.List
+	spec := diag.NewPath("spec")
+	validateClusters(c.Spec.Clusters, spec.Child("clusters"), &l)
+	validateSettings(c.Spec.Defaults, spec.Child("defaults"), &l)
+	if ns := c.Spec.ACK.Namespace; ns != "" && !isDNS1123Label(ns) {
+		l.Errorf(spec.Child("ack", "namespace"), "a DNS-1123 label: lower case letters, digits and '-', at most 63", "namespace %q is not a valid namespace name", ns)
+	}
+	q := c.Spec.Quotas
+	if q.TrustPolicySize != 0 && (q.TrustPolicySize < DefaultTrustPolicySize || q.TrustPolicySize > MaxTrustPolicySize) {
+		l.Errorf(spec.Child("quotas", "trustPolicySize"), fmt.Sprintf("%d to %d", DefaultTrustPolicySize, MaxTrustPolicySize), "%d is outside IAM's range for the role trust policy length quota", q.TrustPolicySize)
+	}
+	if q.ManagedPoliciesPerRole != 0 && (q.ManagedPoliciesPerRole < DefaultManagedPerRole || q.ManagedPoliciesPerRole > MaxManagedPerRole) {
+		l.Errorf(spec.Child("quotas", "managedPoliciesPerRole"), fmt.Sprintf("%d to %d", DefaultManagedPerRole, MaxManagedPerRole), "%d is outside IAM's range for managed policies per role", q.ManagedPoliciesPerRole)
+	}
+	return l
+}
+
+func validateClusters(clusters []v1alpha1.Cluster, path diag.Path, l *diag.List) {
+	seen := map[string]int{}
+	for i, c := range clusters {
+		p := path.Index(i)
+		if c.Name != "" && (len(c.Name) > 100 || !clusterNameChars.MatchString(c.Name)) {
+			l.Errorf(p.Child("name"), "an EKS cluster name: 1-100 of A-Z a-z 0-9 - _, starting with a letter or digit", "cluster name %q is not valid", c.Name)
+		}
+		if c.OIDCIssuer == "" {
+			l.Errorf(p.Child("oidcIssuer"), "the cluster's issuer, https://oidc.eks.<region>.amazonaws.com/id/<ID> (aws eks describe-cluster --query cluster.identity.oidc.issuer)", "oidcIssuer is required")
+		} else if is, err := ParseIssuer(c.OIDCIssuer); err != nil {
+			l.Errorf(p.Child("oidcIssuer"), "an https:// URL such as https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E", "%v", err)
+		} else if j, dup := seen[is.HostPath]; dup {
+			l.Errorf(p.Child("oidcIssuer"), "each issuer once", "issuer %q is also clusters[%d]", c.OIDCIssuer, j)
+		} else {
+			seen[is.HostPath] = i
+		}
+		checkAccountID(c.ProviderAccountID, p.Child("providerAccountID"), l)
+	}
+}
+
+func checkAccountID(id string, path diag.Path, l *diag.List) {
+	if id != "" && !accountIDPattern.MatchString(id) {
+		l.Errorf(path, "exactly 12 digits, quoted in YAML (\"012345678901\")", "account ID %q is not 12 digits (it has %d characters)", id, len(id))
+	}
+}
+
+// validateSettings checks the format of every field set in s, reporting under path.
+func validateSettings(s v1alpha1.Settings, path diag.Path, l *diag.List) {
+	if s.SubjectPattern != "" {
+		if !strings.HasPrefix(s.SubjectPattern, "system:serviceaccount:") {
+			l.Errorf(path.Child("subjectPattern"), "system:serviceaccount:<namespace>:<name>, with * or ? wildcards", "subject pattern %q does not start with system:serviceaccount:", s.SubjectPattern)
+		}
+	}
+	if s.Mode != "" && !contains(supportedModes, string(s.Mode)) {
+		l.Errorf(path.Child("mode"), strings.Join(supportedModes, ", "), "mode %q is not supported", s.Mode)
+	}
+	seenOut := map[v1alpha1.Output]bool{}
+	for i, o := range s.Output {
+		p := path.Child("output").Index(i)
+		switch {
+		case !contains(supportedOutputs, string(o)):
+			l.Errorf(p, strings.Join(supportedOutputs, ", "), "output %q is not supported", o)
+		case seenOut[o]:
+			l.Errorf(p, "each output once", "output %q is listed twice", o)
+		case o == v1alpha1.OutputNone && len(s.Output) > 1:
+			l.Errorf(p, "none alone, or a list of outputs", "output none cannot be combined with other outputs")
+		}
+		seenOut[o] = true
+	}
+	validateRole(s.Role, path.Child("role"), l)
+	validatePolicies(s.Policies, path.Child("policies"), l)
+}
+
+func validateRole(r v1alpha1.Role, path diag.Path, l *diag.List) {
+	checkAccountID(r.AccountID, path.Child("accountID"), l)
+	if r.Name != "" && (len(r.Name) > MaxRoleNameLength || !roleNamePattern.MatchString(r.Name)) {
+		l.Errorf(path.Child("name"), allowedRoleNameCharacters, "role name %q (%d characters) is not a valid IAM role name", r.Name, len(r.Name))
+	}
+	if r.ARN != "" {
+		if _, account, _, name, err := ParseRoleARN(r.ARN); err != nil || !accountIDPattern.MatchString(account) || !roleNamePattern.MatchString(name) {
+			l.Errorf(path.Child("arn"), "arn:<partition>:iam::<12-digit account>:role/<path><name>", "%q is not a role ARN", r.ARN)
+		}
+	}
+	if r.Path != "" && (len(r.Path) > MaxRolePathLength || !rolePathPattern.MatchString(r.Path)) {
+		l.Errorf(path.Child("path"), "/ or /segments/ of printable ASCII, at most 512 characters", "role path %q is not valid", r.Path)
+	}
+	if n := utf8.RuneCountInString(r.Description); n > MaxDescriptionLength || !descriptionChars.MatchString(r.Description) {
+		l.Errorf(path.Child("description"), "at most 1000 characters of printable Latin-1", "description (%d characters) is not valid", n)
+	}
+	if d := r.MaxSessionDuration; d != 0 && (d < MinMaxSessionDuration || d > MaxMaxSessionDuration) {
+		l.Errorf(path.Child("maxSessionDuration"), fmt.Sprintf("%d to %d seconds (1 to 12 hours)", MinMaxSessionDuration, MaxMaxSessionDuration), "%d is outside IAM's range", d)
+	}
+	if b := r.PermissionsBoundary; b != "" && !policyARNPattern.MatchString(b) {
+		l.Errorf(path.Child("permissionsBoundary"), "a managed policy ARN, arn:aws:iam::<account or aws>:policy/<name>", "%q is not a policy ARN", b)
+	}
+	if len(r.Tags) > MaxTags {
+		l.Errorf(path.Child("tags"), fmt.Sprintf("at most %d tags", MaxTags), "%d tags", len(r.Tags))
+	}
+	for _, k := range sortedKeys(r.Tags) {
+		v := r.Tags[k]
+		p := path.Child("tags").Key(k)
+		switch {
+		case k == "" || utf8.RuneCountInString(k) > MaxTagKeyLength || !tagPattern.MatchString(k):
+			l.Errorf(p, "a key of 1-128 letters, digits, spaces and _ . : / = + - @", "tag key %q is not valid", k)
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			l.Errorf(p, "a key not starting with aws:", "tag key %q uses the reserved aws: prefix", k)
+		}
+		if utf8.RuneCountInString(v) > MaxTagValueLength || !tagPattern.MatchString(v) {
+			l.Errorf(p, "a value of 0-256 letters, digits, spaces and _ . : / = + - @", "tag value %q is not valid", v)
+		}
+	}
+}
+
+func validatePolicies(p v1alpha1.Policies, path diag.Path, l *diag.List) {
+	seen := map[string]int{}
+	for i, arn := range p.Managed {
+		mp := path.Child("managed").Index(i)
+		if !policyARNPattern.MatchString(arn) {
+			l.Errorf(mp, "a managed policy ARN, arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<path><name>", "%q is not a policy ARN", arn)
+		} else if j, dup := seen[arn]; dup {
+			l.Errorf(mp, "each policy once", "%q is also managed[%d]", arn, j)
+		}
+		seen[arn] = i
+	}
+	names := map[string]int{}
+	for i, ip := range p.Inline {
+		ipPath := path.Child("inline").Index(i)
+		switch {
+		case ip.Name == "":
+			l.Errorf(ipPath.Child("name"), "1-128 characters of A-Z a-z 0-9 + = , . @ _ -", "name is required")
+		case len(ip.Name) > MaxPolicyNameLength || !roleNamePattern.MatchString(ip.Name):
+			l.Errorf(ipPath.Child("name"), "1-128 characters of A-Z a-z 0-9 + = , . @ _ -", "policy name %q is not valid", ip.Name)
+		}
+		if j, dup := names[strings.ToLower(ip.Name)]; dup && ip.Name != "" {
+			l.Errorf(ipPath.Child("name"), "each name once (IAM ignores case)", "policy name %q is also inline[%d]", ip.Name, j)
+		}
+		names[strings.ToLower(ip.Name)] = i
+		doc, err := inlineDocument(ip)
+		if err != nil {
+			l.Errorf(ipPath, "statements, or document: a JSON policy document", "%v", err)
+			continue
+		}
+		if ip.Document != "" {
+			iampolicy.CheckPermissions(doc, ipPath.Child("document"), nil, l)
+		} else {
+			iampolicy.CheckPermissions(doc, ipPath, iampolicy.YAMLNames, l)
+		}
+	}
+}
+
+// inlineDocument builds the document of an inline policy from its statements or its JSON text.
+func inlineDocument(ip v1alpha1.InlinePolicy) (iampolicy.Document, error) {
+	switch {
+	case ip.Document != "" && len(ip.Statements) > 0:
+		return iampolicy.Document{}, fmt.Errorf("policy %q has both statements and document; give one", ip.Name)
+	case ip.Document != "":
+		doc, err := iampolicy.Parse(ip.Document)
+		if err != nil {
+			return iampolicy.Document{}, fmt.Errorf("document of policy %q is not a valid policy document: %v", ip.Name, err)
+		}
+		return doc, nil
+	case len(ip.Statements) == 0:
+		return iampolicy.Document{}, fmt.Errorf("policy %q has neither statements nor document", ip.Name)
+	}
+	doc := iampolicy.Document{Version: iampolicy.Version}
+	for _, s := range ip.Statements {
+		st := iampolicy.Statement{
+			Sid: s.Sid, Effect: s.Effect,
+			Action: iampolicy.Values(s.Actions), NotAction: iampolicy.Values(s.NotActions),
+			Resource: iampolicy.Values(s.Resources), NotResource: iampolicy.Values(s.NotResources),
+		}
+		if st.Effect == "" {
+			st.Effect = "Allow"
+		}
+		if len(s.Conditions) > 0 {
+			st.Condition = iampolicy.Condition{}
+			for op, keys := range s.Conditions {
+				st.Condition[op] = map[string]iampolicy.Values{}
+				for k, v := range keys {
+					st.Condition[op][k] = iampolicy.Values(v)
+				}
+			}
+		}
+		doc.Statement = append(doc.Statement, st)
+	}
+	return doc, nil
+}
+
+func isDNS1123Label(s string) bool { return len(s) <= 63 && dns1123Label.MatchString(s) }
+
+func isDNS1123Subdomain(s string) bool { return len(s) <= 253 && dns1123Subdomain.MatchString(s) }
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
