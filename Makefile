@@ -1,0 +1,87 @@
+# irsa-fn: everything a fresh machine with Go, make and git needs. Tools are pinned and installed
+# into ./bin with `go install`; nothing else is assumed (kpt, which cannot be go-installed, is
+# used from the PATH; Python moto from the PATH or, failing that, a virtualenv made here).
+
+GO        ?= go
+export GOTOOLCHAIN := local
+BIN       := $(CURDIR)/bin
+SHARED    ?= $(abspath $(CURDIR)/../shared)
+
+KUSTOMIZE_VERSION        := v5.8.2
+KUBECTL_VALIDATE_VERSION := v0.0.4
+MOTO_VERSION             := 5.1.22
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -s -w -X github.com/irsa-dev/irsa-fn/internal/version.version=$(VERSION) \
+           -X github.com/irsa-dev/irsa-fn/internal/version.commit=$(COMMIT)
+
+KUSTOMIZE        := $(BIN)/kustomize-$(KUSTOMIZE_VERSION)
+KUBECTL_VALIDATE := $(BIN)/kubectl-validate-$(KUBECTL_VALIDATE_VERSION)
+MOTO_SERVER      := $(BIN)/moto_server
+
+# Where the tests find what they run.
+TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUBECTL_VALIDATE) \
+            MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED)
+
+.PHONY: all build demo test unit e2e tools schemas fmt vet bench clean
+
+all: build
+
+## build: compile bin/irsa-fn (static, trimmed, version stamped).
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/irsa-fn .
+
+## demo: render examples/quickstart with real kustomize and print the result.
+demo: build $(KUSTOMIZE)
+	@echo "# kustomize build --enable-alpha-plugins --enable-exec examples/quickstart"
+	@$(KUSTOMIZE) build --enable-alpha-plugins --enable-exec examples/quickstart
+
+## test: vet, formatting, unit, golden and end-to-end tests with the real tools.
+test: build tools vet fmt
+	$(TEST_ENV) $(GO) test -count=1 ./...
+
+unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+
+e2e: build tools
+	$(TEST_ENV) $(GO) test -count=1 -v ./e2e/...
+
+vet:
+	$(GO) vet ./...
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+## schemas: regenerate schemas/ from the Go types (a test fails when they drift).
+schemas:
+	$(GO) run ./internal/schemagen -out schemas
+
+tools: $(KUSTOMIZE) $(KUBECTL_VALIDATE) $(MOTO_SERVER)
+
+$(KUSTOMIZE):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN)/.kustomize $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+	mv $(BIN)/.kustomize/kustomize $@ && rmdir $(BIN)/.kustomize
+
+$(KUBECTL_VALIDATE):
+	@mkdir -p $(BIN)
+	GOBIN=$(BIN)/.kubectl-validate $(GO) install sigs.k8s.io/kubectl-validate@$(KUBECTL_VALIDATE_VERSION)
+	mv $(BIN)/.kubectl-validate/kubectl-validate $@ && rmdir $(BIN)/.kubectl-validate
+
+# moto_server: the machine's own when it has one, else moto[server] in a virtualenv made here.
+$(MOTO_SERVER):
+	@mkdir -p $(BIN)
+	@if command -v moto_server >/dev/null 2>&1 && moto_server --help >/dev/null 2>&1; then \
+		echo "using $$(command -v moto_server)"; \
+		printf '#!/bin/sh\nexec %s "$$@"\n' "$$(command -v moto_server)" > $@; \
+	else \
+		python3 -m venv $(CURDIR)/.venv && \
+		$(CURDIR)/.venv/bin/pip install --quiet 'moto[server]==$(MOTO_VERSION)' && \
+		printf '#!/bin/sh\nexec %s "$$@"\n' "$(CURDIR)/.venv/bin/moto_server" > $@; \
+	fi
+	@chmod +x $@
+
+clean:
+	rm -rf $(BIN) .venv

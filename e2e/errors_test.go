@@ -1,0 +1,139 @@
+package e2e
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// expectedErrors reads a case's errors.txt: lines that must each appear in the error output.
+func expectedErrors(t *testing.T, src string) []string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(src, "errors.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
+// TestErrorsKustomize: each broken case fails kustomize build, prints nothing on stdout, and
+// says on stderr what is wrong, naming the field.
+func TestErrorsKustomize(t *testing.T) {
+	bin, kustomize := irsaFn(t), tool(t, "KUSTOMIZE", "kustomize")
+	for _, src := range caseDirs(t, "errors") {
+		t.Run(filepath.Base(src), func(t *testing.T) {
+			dir := prepareKustomize(t, src, bin)
+			stdout, stderr, err := run(t, dir, nil, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
+			if err == nil {
+				t.Fatalf("kustomize build succeeded:\n%s", stdout)
+			}
+			if stdout != "" {
+				t.Errorf("kustomize printed output despite the error:\n%s", stdout)
+			}
+			for _, want := range expectedErrors(t, src) {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestErrorsBinary: run directly on the files, irsa-fn exits 1, reports the error as a result
+// with its field, and returns the items exactly as they came: no generated object, no change.
+func TestErrorsBinary(t *testing.T) {
+	bin := irsaFn(t)
+	for _, src := range caseDirs(t, "errors") {
+		t.Run(filepath.Base(src), func(t *testing.T) {
+			files := append([]string{"fnconfig.yaml"}, resourceFiles(t, src)...)
+			var inputs []object
+			for _, f := range files {
+				data, err := os.ReadFile(filepath.Join(src, f))
+				if err != nil {
+					t.Fatal(err)
+				}
+				inputs = append(inputs, parseObjects(t, data)...)
+			}
+			stdout, stderr, err := run(t, src, nil, bin, files...)
+			if code := exitCode(err); code != 1 {
+				t.Fatalf("exit code %d, want 1\n%s", code, stderr)
+			}
+			out := parseObjects(t, []byte(stdout))
+			if len(out) != 1 || out[0]["kind"] != "ResourceList" {
+				t.Fatalf("want one ResourceList on stdout, got:\n%s", stdout)
+			}
+			items, _ := out[0]["items"].([]any)
+			var got []object
+			for _, it := range items {
+				got = append(got, it.(map[string]any))
+			}
+			sortObjects(got)
+			sortObjects(inputs)
+			if !reflect.DeepEqual(got, inputs) {
+				t.Errorf("the items changed although the run failed:\n%s", diffObjects(t, got, inputs))
+			}
+			results, _ := out[0]["results"].([]any)
+			var messages []string
+			for _, r := range results {
+				m := r.(map[string]any)
+				if m["severity"] == "error" {
+					field, _ := m["field"].(map[string]any)
+					messages = append(messages, field["path"].(string)+": "+m["message"].(string))
+				}
+			}
+			joined := strings.Join(messages, "\n")
+			for _, want := range expectedErrors(t, src) {
+				if !strings.Contains(joined, want) {
+					t.Errorf("results lack %q:\n%s", want, joined)
+				}
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				}
+			}
+		})
+	}
+}
+
+// TestErrorsKpt: kpt fn render fails and leaves every file of the package as it was.
+func TestErrorsKpt(t *testing.T) {
+	bin, kpt := irsaFn(t), tool(t, "KPT", "kpt")
+	for _, src := range caseDirs(t, "errors") {
+		t.Run(filepath.Base(src), func(t *testing.T) {
+			dir := prepareKpt(t, src, bin)
+			before := snapshot(t, dir)
+			stdout, stderr, err := run(t, dir, nil, kpt, "fn", "render", "--allow-exec", ".")
+			if err == nil {
+				t.Fatalf("kpt fn render succeeded:\n%s%s", stdout, stderr)
+			}
+			if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
+				t.Errorf("a failed render changed the package")
+			}
+			for _, want := range expectedErrors(t, src) {
+				if !strings.Contains(stdout+stderr, want) {
+					t.Errorf("kpt's output lacks %q:\n%s%s", want, stdout, stderr)
+				}
+			}
+		})
+	}
+}
