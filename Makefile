@@ -9,7 +9,7 @@ SHARED    ?= $(abspath $(CURDIR)/../shared)
 
 KUSTOMIZE_VERSION        := v5.8.2
 KUBECTL_VALIDATE_VERSION := v0.0.4
-MOTO_VERSION             := 5.1.22
+MOTO_VERSION             := 5.2.1
 
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT  ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
