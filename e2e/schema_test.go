@@ -1,0 +1,49 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestBindingsMatchCRDs validates every binding and config of the cases and the quick start
+// with kubectl-validate against the CRDs generated into schemas/, and proves a typo is refused.
+func TestBindingsMatchCRDs(t *testing.T) {
+	kv := tool(t, "KUBECTL_VALIDATE", "kubectl-validate")
+	schemas := filepath.Join(repoRoot(t), "schemas")
+	var files []string
+	for _, pattern := range []string{"testdata/cases/*/*.yaml", "../examples/*/*.yaml"} {
+		matches, err := filepath.Glob(pattern)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range matches {
+			data, err := os.ReadFile(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(data), "apiVersion: irsa.dev/v1alpha1") && !strings.HasSuffix(m, "expected.yaml") {
+				files = append(files, m)
+			}
+		}
+	}
+	if len(files) < 7 {
+		t.Fatalf("found only %d files with irsa.dev objects", len(files))
+	}
+	args := append([]string{"--version", "1.30", "--local-crds", schemas}, files...)
+	if stdout, stderr, err := run(t, "", nil, kv, args...); err != nil {
+		t.Fatalf("kubectl-validate rejected a binding: %v\n%s%s", err, stdout, stderr)
+	}
+	broken := filepath.Join(t.TempDir(), "broken.yaml")
+	write(t, broken, "apiVersion: irsa.dev/v1alpha1\nkind: IRSABinding\nmetadata: {name: x, namespace: team}\nspec:\n  role: {acountID: \"123456789012\", maxSessionDuration: 100}\n")
+	stdout, stderr, err := run(t, "", nil, kv, "--version", "1.30", "--local-crds", schemas, broken)
+	if err == nil {
+		t.Fatalf("kubectl-validate accepted a binding with a typo and a short session:\n%s", stdout)
+	}
+	for _, want := range []string{"acountID", "maxSessionDuration"} {
+		if !strings.Contains(stdout+stderr, want) {
+			t.Errorf("kubectl-validate's complaint does not name %s:\n%s%s", want, stdout, stderr)
+		}
+	}
+}

@@ -1,0 +1,418 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Schema is a JSON Schema node, its keys in a fixed order so the output is stable.
+type Schema struct {
+	Schema               string    `json:"$schema,omitempty"`
+	ID                   string    `json:"$id,omitempty"`
+	Title                string    `json:"title,omitempty"`
+	Description          string    `json:"description,omitempty"`
+	Type                 string    `json:"type,omitempty"`
+	Enum                 []string  `json:"enum,omitempty"`
+	Pattern              string    `json:"pattern,omitempty"`
+	MinLength            *int64    `json:"minLength,omitempty"`
+	MaxLength            *int64    `json:"maxLength,omitempty"`
+	Minimum              *int64    `json:"minimum,omitempty"`
+	Maximum              *int64    `json:"maximum,omitempty"`
+	MaxItems             *int64    `json:"maxItems,omitempty"`
+	MaxProperties        *int64    `json:"maxProperties,omitempty"`
+	Items                *Schema   `json:"items,omitempty"`
+	Properties           Props     `json:"properties,omitempty"`
+	Required             []string  `json:"required,omitempty"`
+	AdditionalProperties any       `json:"additionalProperties,omitempty"`
+	OneOf                []*Schema `json:"oneOf,omitempty"`
+	PreserveUnknown      bool      `json:"x-kubernetes-preserve-unknown-fields,omitempty"`
+}
+
+// Prop is one property of an object schema.
+type Prop struct {
+	Name   string
+	Schema *Schema
+}
+
+// Props are an object's properties in declaration order.
+type Props []Prop
+
+// MarshalJSON writes the properties as an object, in order.
+func (p Props) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, prop := range p {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		k, _ := json.Marshal(prop.Name)
+		v, err := json.Marshal(prop.Schema)
+		if err != nil {
+			return nil, err
+		}
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
+// typeInfo is a type declared in the API package.
+type typeInfo struct {
+	spec *ast.TypeSpec
+	doc  string
+}
+
+// generator turns the Go types of one package into schemas.
+type generator struct {
+	types map[string]typeInfo
+	// crd selects the Kubernetes structural-schema form (no oneOf, open metadata).
+	crd bool
+}
+
+func loadTypes(dir string) (map[string]typeInfo, error) {
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, dir, func(fi os.FileInfo) bool { return !strings.HasSuffix(fi.Name(), "_test.go") }, parser.ParseComments)
+	if err != nil {
+		return nil, err
+	}
+	types := map[string]typeInfo{}
+	for _, pkg := range pkgs {
+		for _, f := range pkg.Files {
+			for _, decl := range f.Decls {
+				gd, ok := decl.(*ast.GenDecl)
+				if !ok || gd.Tok != token.TYPE {
+					continue
+				}
+				for _, s := range gd.Specs {
+					ts := s.(*ast.TypeSpec)
+					doc := ts.Doc
+					if doc == nil {
+						doc = gd.Doc
+					}
+					types[ts.Name.Name] = typeInfo{spec: ts, doc: doc.Text()}
+				}
+			}
+		}
+	}
+	return types, nil
+}
+
+// splitDoc separates a doc comment into its prose and its +markers.
+func splitDoc(doc string) (string, []string) {
+	var prose, markers []string
+	for _, l := range strings.Split(doc, "\n") {
+		l = strings.TrimSpace(l)
+		if strings.HasPrefix(l, "+") {
+			markers = append(markers, l[1:])
+		} else if l != "" {
+			prose = append(prose, l)
+		}
+	}
+	return strings.Join(prose, " "), markers
+}
+
+func (g *generator) root(name string) (*Schema, error) {
+	ti, ok := g.types[name]
+	if !ok {
+		return nil, fmt.Errorf("no type %s", name)
+	}
+	s, err := g.structSchema(name, ti.spec.Type.(*ast.StructType))
+	if err != nil {
+		return nil, err
+	}
+	s.Description, _ = splitDoc(ti.doc)
+	return s, nil
+}
+
+func (g *generator) structSchema(name string, st *ast.StructType) (*Schema, error) {
+	if name == "ObjectMeta" {
+		meta := &Schema{Type: "object"}
+		if g.crd {
+			return meta, nil // the API server owns metadata's schema
+		}
+	}
+	s := &Schema{Type: "object"}
+	if !g.crd || name != "ObjectMeta" {
+		s.AdditionalProperties = false
+	}
+	if name == "ObjectMeta" {
+		s.AdditionalProperties = true // uid, generateName, ... are Kubernetes', not ours
+	}
+	for _, f := range st.Fields.List {
+		tag := ""
+		if f.Tag != nil {
+			unq, _ := strconv.Unquote(f.Tag.Value)
+			tag = reflect.StructTag(unq).Get("yaml")
+		}
+		yname, opts, _ := strings.Cut(tag, ",")
+		if opts == "inline" {
+			ident := f.Type.(*ast.Ident).Name
+			inner, err := g.structSchema(ident, g.types[ident].spec.Type.(*ast.StructType))
+			if err != nil {
+				return nil, err
+			}
+			s.Properties = append(s.Properties, inner.Properties...)
+			s.Required = append(s.Required, inner.Required...)
+			continue
+		}
+		if yname == "" || yname == "-" {
+			continue
+		}
+		fs, err := g.typeSchema(f.Type)
+		if err != nil {
+			return nil, fmt.Errorf("%s.%s: %w", name, yname, err)
+		}
+		prose, markers := splitDoc(f.Doc.Text())
+		fs.Description = prose
+		optional := false
+		for _, m := range markers {
+			if m == "optional" {
+				optional = true
+				continue
+			}
+			if err := applyMarker(fs, m); err != nil {
+				return nil, fmt.Errorf("%s.%s: %w", name, yname, err)
+			}
+		}
+		if !optional {
+			s.Required = append(s.Required, yname)
+		}
+		s.Properties = append(s.Properties, Prop{Name: yname, Schema: fs})
+	}
+	return s, nil
+}
+
+func (g *generator) typeSchema(expr ast.Expr) (*Schema, error) {
+	switch t := expr.(type) {
+	case *ast.StarExpr:
+		return g.typeSchema(t.X)
+	case *ast.ArrayType:
+		items, err := g.typeSchema(t.Elt)
+		if err != nil {
+			return nil, err
+		}
+		return &Schema{Type: "array", Items: items}, nil
+	case *ast.MapType:
+		values, err := g.typeSchema(t.Value)
+		if err != nil {
+			return nil, err
+		}
+		return &Schema{Type: "object", AdditionalProperties: values}, nil
+	case *ast.Ident:
+		switch t.Name {
+		case "string":
+			return &Schema{Type: "string"}, nil
+		case "bool":
+			return &Schema{Type: "boolean"}, nil
+		case "int", "int32", "int64":
+			return &Schema{Type: "integer"}, nil
+		}
+		ti, ok := g.types[t.Name]
+		if !ok {
+			return nil, fmt.Errorf("unknown type %s", t.Name)
+		}
+		_, markers := splitDoc(ti.doc)
+		for _, m := range markers {
+			if m == "irsa:schema:stringOrList" {
+				if g.crd {
+					return &Schema{PreserveUnknown: true}, nil
+				}
+				return &Schema{OneOf: []*Schema{{Type: "string"}, {Type: "array", Items: &Schema{Type: "string"}}}}, nil
+			}
+		}
+		switch under := ti.spec.Type.(type) {
+		case *ast.StructType:
+			return g.structSchema(t.Name, under)
+		default:
+			return g.typeSchema(under)
+		}
+	}
+	return nil, fmt.Errorf("unsupported type expression %T", expr)
+}
+
+// applyMarker applies one +kubebuilder:validation marker to a field's schema.
+func applyMarker(s *Schema, marker string) error {
+	const prefix = "kubebuilder:validation:"
+	if !strings.HasPrefix(marker, prefix) {
+		return nil
+	}
+	key, value, _ := strings.Cut(strings.TrimPrefix(marker, prefix), "=")
+	value = strings.Trim(value, "`")
+	target := s
+	if s.Type == "array" && (key == "Enum" || key == "Pattern" || key == "MaxLength") {
+		target = s.Items
+	}
+	num := func() (*int64, error) {
+		n, err := strconv.ParseInt(value, 10, 64)
+		return &n, err
+	}
+	var err error
+	switch key {
+	case "Enum":
+		target.Enum = strings.Split(value, ";")
+	case "Pattern":
+		target.Pattern = value
+	case "MinLength":
+		target.MinLength, err = num()
+	case "MaxLength":
+		target.MaxLength, err = num()
+	case "Minimum":
+		target.Minimum, err = num()
+	case "Maximum":
+		target.Maximum, err = num()
+	case "MaxItems":
+		target.MaxItems, err = num()
+	case "MaxProperties":
+		target.MaxProperties, err = num()
+	default:
+		return fmt.Errorf("marker %s is not supported", marker)
+	}
+	return err
+}
+
+// kind describes one kind to generate schemas for.
+type kind struct {
+	Type, Kind, Plural, File string
+}
+
+var kinds = []kind{
+	{Type: "IRSABinding", Kind: "IRSABinding", Plural: "irsabindings", File: "irsabinding"},
+	{Type: "IRSAConfig", Kind: "IRSAConfig", Plural: "irsaconfigs", File: "irsaconfig"},
+}
+
+// Generate returns every file of schemas/, by name, from the Go types in apiDir.
+func Generate(apiDir string) (map[string][]byte, error) {
+	types, err := loadTypes(apiDir)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]byte{}
+	for _, k := range kinds {
+		js, err := (&generator{types: types}).root(k.Type)
+		if err != nil {
+			return nil, err
+		}
+		js.Schema = "https://json-schema.org/draft/2020-12/schema"
+		js.ID = "https://irsa.dev/schemas/v1alpha1/" + k.File + ".schema.json"
+		js.Title = k.Kind
+		data, err := marshalJSON(js)
+		if err != nil {
+			return nil, err
+		}
+		out[k.File+".schema.json"] = data
+
+		cs, err := (&generator{types: types, crd: true}).root(k.Type)
+		if err != nil {
+			return nil, err
+		}
+		crd, err := crdYAML(k, cs)
+		if err != nil {
+			return nil, err
+		}
+		out["irsa.dev_"+k.Plural+".yaml"] = crd
+	}
+	return out, nil
+}
+
+func marshalJSON(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// crdYAML writes a CustomResourceDefinition with the schema, for tools that validate against
+// CRDs (kubectl-validate --local-crds). irsa-fn's kinds are local config: never applied.
+func crdYAML(k kind, s *Schema) ([]byte, error) {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return nil, err
+	}
+	var schema yaml.Node
+	if err := yaml.Unmarshal(data, &schema); err != nil { // JSON is YAML: key order is kept
+		return nil, err
+	}
+	blockStyle(&schema)
+	crd := map[string]any{} // placeholder for ordering below
+	_ = crd
+	doc := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(parent *yaml.Node, key string, value *yaml.Node) {
+		parent.Content = append(parent.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, value)
+	}
+	str := func(v string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: v} }
+	mapping := func() *yaml.Node { return &yaml.Node{Kind: yaml.MappingNode} }
+	add(doc, "apiVersion", str("apiextensions.k8s.io/v1"))
+	add(doc, "kind", str("CustomResourceDefinition"))
+	meta := mapping()
+	add(meta, "name", str(k.Plural+".irsa.dev"))
+	ann := mapping()
+	add(ann, "config.kubernetes.io/local-config", &yaml.Node{Kind: yaml.ScalarNode, Value: "true", Style: yaml.DoubleQuotedStyle})
+	add(meta, "annotations", ann)
+	add(doc, "metadata", meta)
+	spec := mapping()
+	add(spec, "group", str("irsa.dev"))
+	names := mapping()
+	add(names, "kind", str(k.Kind))
+	add(names, "listKind", str(k.Kind+"List"))
+	add(names, "plural", str(k.Plural))
+	add(names, "singular", str(strings.ToLower(k.Kind)))
+	add(spec, "names", names)
+	add(spec, "scope", str("Namespaced"))
+	version := mapping()
+	add(version, "name", str("v1alpha1"))
+	add(version, "served", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	add(version, "storage", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	validation := mapping()
+	add(validation, "openAPIV3Schema", schema.Content[0])
+	add(version, "schema", validation)
+	add(spec, "versions", &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{version}})
+	add(doc, "spec", spec)
+	var b bytes.Buffer
+	b.WriteString("# Generated by `make schemas` from api/v1alpha1; do not edit.\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+func blockStyle(n *yaml.Node) {
+	n.Style &^= yaml.FlowStyle
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
+}
+
+// write writes the generated files into dir.
+func write(dir string, files map[string][]byte) error {
+	names := make([]string, 0, len(files))
+	for n := range files {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), files[n], 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}

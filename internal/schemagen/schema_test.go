@@ -1,0 +1,35 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestSchemasMatchTypes fails when schemas/ was not regenerated after a change to the types.
+func TestSchemasMatchTypes(t *testing.T) {
+	files, err := Generate(filepath.Join("..", "..", "api", "v1alpha1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 4 {
+		t.Fatalf("generated %d files, want 4", len(files))
+	}
+	committed, err := filepath.Glob(filepath.Join("..", "..", "schemas", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(committed) != len(files) {
+		t.Errorf("schemas/ has %d files, the types give %d: run make schemas", len(committed), len(files))
+	}
+	for name, want := range files {
+		got, err := os.ReadFile(filepath.Join("..", "..", "schemas", name))
+		if err != nil {
+			t.Errorf("schemas/%s: %v (run make schemas)", name, err)
+			continue
+		}
+		if string(got) != string(want) {
+			t.Errorf("schemas/%s differs from the Go types: run make schemas and read the diff", name)
+		}
+	}
+}
