@@ -351,8 +351,6 @@ func crdYAML(k kind, s *Schema) ([]byte, error) {
 		return nil, err
 	}
 	blockStyle(&schema)
-	crd := map[string]any{} // placeholder for ordering below
-	_ = crd
 	doc := &yaml.Node{Kind: yaml.MappingNode}
 	add := func(parent *yaml.Node, key string, value *yaml.Node) {
 		parent.Content = append(parent.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: key}, value)
@@ -395,8 +393,10 @@ func crdYAML(k kind, s *Schema) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// blockStyle drops the styles a node parsed from JSON has (flow collections, double quotes); the
+// encoder then quotes only the scalars that need it.
 func blockStyle(n *yaml.Node) {
-	n.Style &^= yaml.FlowStyle
+	n.Style = 0
 	for _, c := range n.Content {
 		blockStyle(c)
 	}
