@@ -2,7 +2,9 @@ package fn
 
 import (
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -22,18 +24,18 @@ func (r *render) apply() {
 			r.must(setAnnotation(items[i], kfn.KptLocalConfig, "true"))
 		}
 	}
-	for _, i := range sortedIndexes(r.plan.annotate) {
+	for _, i := range slices.Sorted(maps.Keys(r.plan.annotate)) {
 		change := r.plan.annotate[i]
 		o := items[i]
 		if o.GetAnnotation(generator.AnnotationBinding) == change.binding.result.Binding {
 			r.must(removeAnnotations(o, generator.ServiceAccountAnnotations, change.annotations))
 		}
-		for _, k := range sortedKeys(change.annotations) {
+		for _, k := range slices.Sorted(maps.Keys(change.annotations)) {
 			r.must(setAnnotation(o, k, change.annotations[k]))
 		}
 	}
 	r.removeStaleAnnotations()
-	for _, i := range sortedIndexes(r.plan.patch) {
+	for _, i := range slices.Sorted(maps.Keys(r.plan.patch)) {
 		r.patchWorkload(items[i], r.plan.patch[i])
 	}
 	kept := make(kfn.KubeObjects, 0, len(items)+len(r.plan.add))
@@ -152,22 +154,4 @@ func toKubeObject(o generator.Object) (*kfn.KubeObject, error) {
 		return nil, fmt.Errorf("marshal %s %s: %w", o.Kind, o.Metadata.Name, err)
 	}
 	return kfn.ParseKubeObject(data)
-}
-
-func sortedIndexes[V any](m map[int]V) []int {
-	out := make([]int, 0, len(m))
-	for i := range m {
-		out = append(out, i)
-	}
-	sort.Ints(out)
-	return out
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -64,10 +64,6 @@ func (r *render) run() {
 	r.apply()
 }
 
-func validateConfig(cfg *v1alpha1.IRSAConfig) diag.List {
-	return generator.ValidateConfig(cfg)
-}
-
 func (r *render) report(ref objectRef, file string, d diag.Diagnostic) {
 	r.diags = append(r.diags, locatedDiagnostic{Diagnostic: d, ref: ref, file: file})
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/generator"
 )
 
 // source is an irsa.dev object of the render: the function config, an item, or both at once
@@ -104,7 +105,7 @@ func (r *render) decodeSources() {
 				continue
 			}
 			r.config = &configSource{src: s, cfg: cfg}
-			r.reportAll(s, validateConfig(cfg))
+			r.reportAll(s, generator.ValidateConfig(cfg))
 		case v1alpha1.KindBinding:
 			b, problems := v1alpha1.DecodeBinding(s.obj.Bytes())
 			r.reportAll(s, problems)

@@ -6,18 +6,10 @@ import (
 
 // Object is a Kubernetes object irsa-fn renders, as plain data with a fixed field order.
 type Object struct {
-	APIVersion string     `yaml:"apiVersion"`
-	Kind       string     `yaml:"kind"`
-	Metadata   ObjectMeta `yaml:"metadata"`
-	Spec       any        `yaml:"spec,omitempty"`
-}
-
-// ObjectMeta is the metadata of a rendered object.
-type ObjectMeta struct {
-	Name        string            `yaml:"name"`
-	Namespace   string            `yaml:"namespace,omitempty"`
-	Labels      map[string]string `yaml:"labels,omitempty"`
-	Annotations map[string]string `yaml:"annotations,omitempty"`
+	APIVersion string              `yaml:"apiVersion"`
+	Kind       string              `yaml:"kind"`
+	Metadata   v1alpha1.ObjectMeta `yaml:"metadata"`
+	Spec       any                 `yaml:"spec,omitempty"`
 }
 
 // ACKRoleSpec is the spec of an ACK iam-controller Role (iam.services.k8s.aws/v1alpha1).
@@ -41,7 +33,7 @@ func (sa ServiceAccount) NewServiceAccount() Object {
 	return Object{
 		APIVersion: "v1",
 		Kind:       "ServiceAccount",
-		Metadata: ObjectMeta{
+		Metadata: v1alpha1.ObjectMeta{
 			Name:        sa.Name,
 			Namespace:   sa.Namespace,
 			Labels:      map[string]string{LabelManagedBy: ManagedByValue},
@@ -61,8 +53,8 @@ func (r *resolver) objects() []Object {
 	return out
 }
 
-func (r *resolver) meta(name, namespace string) ObjectMeta {
-	return ObjectMeta{
+func (r *resolver) meta(name, namespace string) v1alpha1.ObjectMeta {
+	return v1alpha1.ObjectMeta{
 		Name:        name,
 		Namespace:   namespace,
 		Labels:      map[string]string{LabelManagedBy: ManagedByValue},

@@ -2,7 +2,8 @@ package generator
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -279,7 +280,7 @@ func (r *resolver) resolveRole() {
 	if role.MaxSessionDuration == 0 {
 		role.MaxSessionDuration = MinMaxSessionDuration
 	}
-	for _, k := range sortedKeys(s.Role.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(s.Role.Tags)) {
 		role.Tags = append(role.Tags, Tag{Key: k, Value: s.Role.Tags[k]})
 	}
 	if len(role.Tags) > MaxTags {
@@ -363,13 +364,4 @@ func (r *resolver) serviceAccountAnnotations(sa v1alpha1.ServiceAccount) map[str
 		out[AnnotationSTSRegionalEndpoints] = strconv.FormatBool(*sa.STSRegionalEndpoints)
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

@@ -2,7 +2,9 @@ package generator
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -143,7 +145,7 @@ func validateRole(r v1alpha1.Role, path diag.Path, l *diag.List) {
 	if len(r.Tags) > MaxTags {
 		l.Errorf(path.Child("tags"), fmt.Sprintf("at most %d tags", MaxTags), "%d tags", len(r.Tags))
 	}
-	for _, k := range sortedKeys(r.Tags) {
+	for _, k := range slices.Sorted(maps.Keys(r.Tags)) {
 		v := r.Tags[k]
 		p := path.Child("tags").Key(k)
 		switch {

@@ -3,8 +3,9 @@ package v1alpha1
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -167,7 +168,7 @@ func (c checker) checkStruct(n *yaml.Node, t reflect.Type, path diag.Path, depth
 			if t == objectMetaType {
 				continue // other metadata (uid, generateName, ...) is not ours to judge
 			}
-			c.problems.Errorf(path.Child(name), strings.Join(sortedKeys(fields), ", "), "unknown field %q", name)
+			c.problems.Errorf(path.Child(name), strings.Join(slices.Sorted(maps.Keys(fields)), ", "), "unknown field %q", name)
 			continue
 		}
 		c.check(value, ft, path.Child(name), depth+1)
@@ -215,13 +216,4 @@ func yamlFields(t reflect.Type) map[string]reflect.Type {
 		out[name] = f.Type
 	}
 	return out
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
