@@ -18,6 +18,10 @@ Usage:
   irsa-fn                 run as a KRM function: a ResourceList on stdin, the result on stdout
                           (kustomize build --enable-alpha-plugins --enable-exec, kpt fn render/eval)
   irsa-fn FILE...         render the objects in FILEs (the function config comes from the items)
+  irsa-fn export --out DIR [PATH...]
+                          write each IAMRole of a rendered stream (stdin) or kpt package to
+                          DIR/<role>/{trust-policy.json,<policy>.json,role.json}; print the
+                          other objects, the manifests to deploy, on stdout
   irsa-fn version         print the version, commit and Go version
   irsa-fn help            print this help
 
@@ -25,9 +29,11 @@ Field reference: schemas/irsabinding.schema.json and README.md.
 `
 
 // Main runs the command named by args (os.Args) and returns the process exit code.
-func Main(args []string, stdout, stderr io.Writer) int {
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if len(args) > 1 {
 		switch args[1] {
+		case "export":
+			return runExport(args[2:], stdin, stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintln(stdout, version.Get())
 			return 0
@@ -44,5 +50,5 @@ func Main(args []string, stdout, stderr io.Writer) int {
 
 // Run is Main on the process's own arguments and streams.
 func Run() int {
-	return Main(os.Args, os.Stdout, os.Stderr)
+	return Main(os.Args, os.Stdin, os.Stdout, os.Stderr)
 }

@@ -11,6 +11,7 @@ import (
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 	"gopkg.in/yaml.v3"
 
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/diag"
 	"github.com/irsa-dev/irsa-fn/generator"
 )
@@ -51,6 +52,10 @@ func (r *render) apply() {
 			continue
 		}
 		if dir, ok := placement(n.binding); ok {
+			if n.object.Kind == v1alpha1.KindIAMRole {
+				// In a kpt package it is kept, never applied; kustomize must pass it on to export.
+				r.must(o.SetAnnotation(kfn.KptLocalConfig, "true"))
+			}
 			file := path.Join(dir, "irsa-"+n.binding.src.ref.Name+".yaml")
 			idx := strconv.Itoa(perFile[file])
 			perFile[file]++

@@ -97,10 +97,7 @@ type Role struct {
 }
 
 // Tag is one IAM tag.
-type Tag struct {
-	Key   string `yaml:"key"`
-	Value string `yaml:"value"`
-}
+type Tag = v1alpha1.Tag
 
 // NamedPolicy is an inline policy and its name.
 type NamedPolicy struct {

@@ -46,11 +46,35 @@ func (sa ServiceAccount) NewServiceAccount() Object {
 func (r *resolver) objects() []Object {
 	var out []Object
 	for _, o := range r.spec.Output {
-		if o == v1alpha1.OutputACK {
+		switch o {
+		case v1alpha1.OutputACK:
 			out = append(out, r.ackRole())
+		case v1alpha1.OutputJSON:
+			out = append(out, r.iamRole())
 		}
 	}
 	return out
+}
+
+// iamRole is the role as an irsa.dev IAMRole, for `irsa-fn export` and `irsa-fn apply`.
+func (r *resolver) iamRole() Object {
+	role := r.role
+	spec := v1alpha1.IAMRoleSpec{
+		RoleName: role.Name, AccountID: role.AccountID, ARN: role.ARN, Path: role.Path,
+		Description: role.Description, MaxSessionDuration: role.MaxSessionDuration,
+		PermissionsBoundary: role.PermissionsBoundary, Tags: role.Tags,
+		TrustPolicy: role.Trust.JSON(), ManagedPolicies: role.Managed,
+	}
+	for _, p := range role.Inline {
+		spec.InlinePolicies = append(spec.InlinePolicies, v1alpha1.PolicyDocument{Name: p.Name, Document: p.Document.JSON()})
+	}
+	audiences, _ := r.audiences()
+	for _, c := range r.clusters {
+		spec.OIDCProviders = append(spec.OIDCProviders, v1alpha1.OIDCProvider{
+			ARN: OIDCProviderARN(c.partition, c.providerAccount, c.issuer), URL: "https://" + c.issuer.HostPath, ClientIDs: audiences,
+		})
+	}
+	return Object{APIVersion: v1alpha1.APIVersion, Kind: v1alpha1.KindIAMRole, Metadata: r.meta(KubernetesName(role.Name), r.namespace), Spec: spec}
 }
 
 func (r *resolver) meta(name, namespace string) v1alpha1.ObjectMeta {

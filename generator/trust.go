@@ -16,14 +16,7 @@ func Subject(namespace, name string) string {
 // no service account is admitted with another's audience). With a subject pattern, the sub
 // condition is StringLike on the pattern instead.
 func (r *resolver) trustPolicy() iampolicy.Document {
-	var audiences []string
-	subjects := map[string]iampolicy.Values{}
-	for _, sa := range r.spec.ServiceAccounts {
-		if _, ok := subjects[sa.Audience]; !ok {
-			audiences = append(audiences, sa.Audience)
-		}
-		subjects[sa.Audience] = append(subjects[sa.Audience], Subject(sa.Namespace, sa.Name))
-	}
+	audiences, subjects := r.audiences()
 	doc := iampolicy.Document{Version: iampolicy.Version}
 	for _, c := range r.clusters {
 		key := c.issuer.HostPath
@@ -43,6 +36,20 @@ func (r *resolver) trustPolicy() iampolicy.Document {
 		}
 	}
 	return doc
+}
+
+// audiences lists the audiences of the service accounts in order of first use, and the subjects
+// of each.
+func (r *resolver) audiences() ([]string, map[string]iampolicy.Values) {
+	var audiences []string
+	subjects := map[string]iampolicy.Values{}
+	for _, sa := range r.spec.ServiceAccounts {
+		if _, ok := subjects[sa.Audience]; !ok {
+			audiences = append(audiences, sa.Audience)
+		}
+		subjects[sa.Audience] = append(subjects[sa.Audience], Subject(sa.Namespace, sa.Name))
+	}
+	return audiences, subjects
 }
 
 // checkSubjectPattern warns about a wildcard subject and rejects one that leaves out a declared

@@ -43,7 +43,7 @@ var (
 	dns1123Subdomain  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 	clusterNameChars  = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]*$`)
 	supportedModes    = []string{string(v1alpha1.ModeIRSA)}
-	supportedOutputs  = []string{string(v1alpha1.OutputACK), string(v1alpha1.OutputNone)}
+	supportedOutputs  = []string{string(v1alpha1.OutputACK), string(v1alpha1.OutputJSON), string(v1alpha1.OutputNone)}
 	supportedWorkload = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Rollout"}
 )
 

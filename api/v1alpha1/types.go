@@ -85,7 +85,7 @@ type Settings struct {
 	Mode Mode `yaml:"mode,omitempty"`
 	// Output lists the forms the IAM role is rendered in. Default: [ack].
 	// +optional
-	// +kubebuilder:validation:Enum=ack;none
+	// +kubebuilder:validation:Enum=ack;json;none
 	Output []Output `yaml:"output,omitempty"`
 }
 

@@ -292,6 +292,7 @@ type kind struct {
 var kinds = []kind{
 	{Type: "IRSABinding", Kind: "IRSABinding", Plural: "irsabindings", File: "irsabinding"},
 	{Type: "IRSAConfig", Kind: "IRSAConfig", Plural: "irsaconfigs", File: "irsaconfig"},
+	{Type: "IAMRole", Kind: "IAMRole", Plural: "iamroles", File: "iamrole"},
 }
 
 // Generate returns every file of schemas/, by name, from the Go types in apiDir.

@@ -1,0 +1,299 @@
+// Package export splits a rendered stream (or a kpt package) into the IAM documents a pipeline
+// applies and the Kubernetes manifests it deploys: each irsa.dev IAMRole becomes
+// DIR/<role>/trust-policy.json, DIR/<role>/<policy>.json and DIR/<role>/role.json; every other
+// object that is not local config goes to the manifest stream.
+package export
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+)
+
+// File names inside a role's folder that inline policies may not take.
+const (
+	TrustPolicyFile = "trust-policy.json"
+	RoleFile        = "role.json"
+)
+
+// RoleFileContent is what role.json holds: the role's settings, the names of its inline policy
+// files and the binding it came from. `irsa-fn apply DIR` reads it back.
+type RoleFileContent struct {
+	v1alpha1.IAMRoleSpec
+	InlinePolicyNames []string `json:"InlinePolicyNames,omitempty"`
+	Binding           string   `json:"Binding,omitempty"`
+}
+
+// Role is one IAMRole read from the input.
+type Role struct {
+	Spec    v1alpha1.IAMRoleSpec
+	Binding string
+	Source  string
+}
+
+// Read reads objects from the paths (files, or folders such as kpt packages), or from stdin
+// when there are none, and separates the IAMRoles from the rest. Local-config objects (bindings,
+// Kptfiles) are dropped, as kustomize and kpt live apply drop them.
+func Read(paths []string, stdin io.Reader) ([]Role, []*kyaml.RNode, error) {
+	type input struct {
+		name string
+		data []byte
+	}
+	var inputs []input
+	if len(paths) == 0 {
+		data, err := io.ReadAll(stdin)
+		if err != nil {
+			return nil, nil, fmt.Errorf("read stdin: %w", err)
+		}
+		inputs = append(inputs, input{"stdin", data})
+	}
+	for _, p := range paths {
+		files, err := yamlFiles(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				return nil, nil, err
+			}
+			inputs = append(inputs, input{f, data})
+		}
+	}
+	var roles []Role
+	var rest []*kyaml.RNode
+	for _, in := range inputs {
+		nodes, err := (&kio.ByteReader{Reader: bytes.NewReader(in.data), OmitReaderAnnotations: true}).Read()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", in.name, err)
+		}
+		for _, n := range nodes {
+			if n.GetApiVersion() == v1alpha1.APIVersion && n.GetKind() == v1alpha1.KindIAMRole {
+				r, err := decodeRole(n)
+				if err != nil {
+					return nil, nil, fmt.Errorf("%s: IAMRole %s: %w", in.name, n.GetName(), err)
+				}
+				r.Source = in.name
+				roles = append(roles, r)
+				continue
+			}
+			if n.GetAnnotations()["config.kubernetes.io/local-config"] == "true" {
+				continue
+			}
+			rest = append(rest, n)
+		}
+	}
+	return roles, rest, nil
+}
+
+func decodeRole(n *kyaml.RNode) (Role, error) {
+	s, err := n.String()
+	if err != nil {
+		return Role{}, err
+	}
+	var obj v1alpha1.IAMRole
+	dec := yaml.NewDecoder(strings.NewReader(s))
+	dec.KnownFields(true)
+	if err := dec.Decode(&obj); err != nil {
+		return Role{}, err
+	}
+	return Role{Spec: obj.Spec, Binding: obj.Metadata.Annotations["irsa.dev/binding"]}, nil
+}
+
+// yamlFiles lists the YAML files of a path: itself, or those below a folder, sorted.
+func yamlFiles(path string) ([]string, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []string{path}, nil
+	}
+	var out []string
+	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && p != path && strings.HasPrefix(d.Name(), ".") {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".yml") || d.Name() == "Kptfile") {
+			out = append(out, p)
+		}
+		return nil
+	})
+	sort.Strings(out)
+	return out, err
+}
+
+// Check refuses roles that cannot be written safely: names that are not IAM names or would
+// leave the folder, duplicate role names, and inline policies that would overwrite
+// trust-policy.json or role.json. It reports every problem.
+func Check(roles []Role) []error {
+	var errs []error
+	seen := map[string]string{}
+	for _, r := range roles {
+		name := r.Spec.RoleName
+		if !safeName(name) {
+			errs = append(errs, fmt.Errorf("%s: role name %q cannot name a folder (allowed: 1-64 of A-Z a-z 0-9 + = , . @ _ -, not . or ..)", r.Source, name))
+			continue
+		}
+		if other, dup := seen[strings.ToLower(name)]; dup {
+			errs = append(errs, fmt.Errorf("%s: role %q is also in %s; IAM role names are unique per account, ignoring case", r.Source, name, other))
+		}
+		seen[strings.ToLower(name)] = r.Source
+		policies := map[string]bool{}
+		for _, p := range r.Spec.InlinePolicies {
+			lower := strings.ToLower(p.Name)
+			switch {
+			case !safeName(p.Name):
+				errs = append(errs, fmt.Errorf("%s: role %s: inline policy name %q cannot name a file", r.Source, name, p.Name))
+			case lower+".json" == TrustPolicyFile || lower+".json" == RoleFile:
+				errs = append(errs, fmt.Errorf("%s: role %s: an inline policy named %q would overwrite %s.json; rename it", r.Source, name, p.Name, lower))
+			case policies[lower]:
+				errs = append(errs, fmt.Errorf("%s: role %s: inline policy %q twice", r.Source, name, p.Name))
+			}
+			policies[lower] = true
+		}
+	}
+	return errs
+}
+
+func safeName(s string) bool {
+	if s == "" || s == "." || s == ".." || len(s) > 128 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("+=,.@_-", c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// Write writes each role's files under dir, byte-stable, and removes the JSON files and role
+// folders an earlier export wrote that this one no longer has. Call Check first.
+func Write(dir string, roles []Role) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	keep := map[string]bool{}
+	for _, r := range roles {
+		keep[r.Spec.RoleName] = true
+		roleDir := filepath.Join(dir, r.Spec.RoleName)
+		if err := os.MkdirAll(roleDir, 0o755); err != nil {
+			return err
+		}
+		files := map[string][]byte{TrustPolicyFile: []byte(r.Spec.TrustPolicy + "\n")}
+		content := RoleFileContent{IAMRoleSpec: r.Spec, Binding: r.Binding}
+		for _, p := range r.Spec.InlinePolicies {
+			files[p.Name+".json"] = []byte(p.Document + "\n")
+			content.InlinePolicyNames = append(content.InlinePolicyNames, p.Name)
+		}
+		data, err := json.MarshalIndent(content, "", "  ")
+		if err != nil {
+			return err
+		}
+		files[RoleFile] = append(data, '\n')
+		for name, data := range files {
+			if err := os.WriteFile(filepath.Join(roleDir, name), data, 0o644); err != nil {
+				return err
+			}
+		}
+		if err := removeOthers(roleDir, files); err != nil {
+			return err
+		}
+	}
+	return removeStaleRoles(dir, keep)
+}
+
+// removeOthers removes the .json files of a role folder that this export did not write.
+func removeOthers(roleDir string, written map[string][]byte) error {
+	entries, err := os.ReadDir(roleDir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if _, ok := written[e.Name()]; !ok && !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
+			if err := os.Remove(filepath.Join(roleDir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// removeStaleRoles removes the role folders (those holding a role.json) of roles no longer exported.
+func removeStaleRoles(dir string, keep map[string]bool) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if !e.IsDir() || keep[e.Name()] {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, e.Name(), RoleFile)); err == nil {
+			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// WriteManifests writes the other objects to w as a YAML stream.
+func WriteManifests(w io.Writer, nodes []*kyaml.RNode) error {
+	return kio.ByteWriter{Writer: w}.Write(nodes)
+}
+
+// ReadDir reads an export folder back: every subfolder holding a role.json is a role.
+func ReadDir(dir string) ([]Role, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var roles []Role
+	for _, e := range entries {
+		roleDir := filepath.Join(dir, e.Name())
+		data, err := os.ReadFile(filepath.Join(roleDir, RoleFile))
+		if !e.IsDir() || os.IsNotExist(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		var content RoleFileContent
+		dec := json.NewDecoder(bytes.NewReader(data))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&content); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(roleDir, RoleFile), err)
+		}
+		trust, err := os.ReadFile(filepath.Join(roleDir, TrustPolicyFile))
+		if err != nil {
+			return nil, err
+		}
+		spec := content.IAMRoleSpec
+		spec.TrustPolicy = strings.TrimSuffix(string(trust), "\n")
+		for _, name := range content.InlinePolicyNames {
+			doc, err := os.ReadFile(filepath.Join(roleDir, name+".json"))
+			if err != nil {
+				return nil, fmt.Errorf("role %s lists inline policy %s: %w", spec.RoleName, name, err)
+			}
+			spec.InlinePolicies = append(spec.InlinePolicies, v1alpha1.PolicyDocument{Name: name, Document: strings.TrimSuffix(string(doc), "\n")})
+		}
+		roles = append(roles, Role{Spec: spec, Binding: content.Binding, Source: roleDir})
+	}
+	return roles, nil
+}
