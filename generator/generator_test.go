@@ -228,7 +228,7 @@ func TestConfigDefaults(t *testing.T) {
 	if r.ARN != "arn:aws:iam::444455556666:role/irsa/prod-production-s3-writer" || r.MaxSessionDuration != 7200 {
 		t.Errorf("role %+v", r)
 	}
-	if len(r.Tags) != 2 || r.Tags[1] != (Tag{"owner", "team-a"}) || r.Tags[0] != (Tag{"cluster", "prod"}) {
+	if len(r.Tags) != 2 || r.Tags[1] != (Tag{Key: "owner", Value: "team-a"}) || r.Tags[0] != (Tag{Key: "cluster", Value: "prod"}) {
 		t.Errorf("tags did not merge with the binding winning: %v", r.Tags)
 	}
 	if !strings.Contains(r.Trust.JSON(), "arn:aws:iam::111122223333:oidc-provider/") {
