@@ -22,6 +22,9 @@ Usage:
                           write each IAMRole of a rendered stream (stdin) or kpt package to
                           DIR/<role>/{trust-policy.json,<policy>.json,role.json}; print the
                           other objects, the manifests to deploy, on stdout
+  irsa-fn apply [--dry-run] [--prune] [--adopt] [--create-oidc-providers] [PATH...]
+                          create or update the IAM roles (IAMRole objects or export folders)
+                          through the AWS SDK; irsa-fn apply -h lists the flags
   irsa-fn version         print the version, commit and Go version
   irsa-fn help            print this help
 
@@ -34,6 +37,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		switch args[1] {
 		case "export":
 			return runExport(args[2:], stdin, stdout, stderr)
+		case "apply":
+			return runApply(args[2:], stdin, stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintln(stdout, version.Get())
 			return 0

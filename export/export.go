@@ -19,6 +19,7 @@ import (
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/iampolicy"
 )
 
 // File names inside a role's folder that inline policies may not take.
@@ -137,9 +138,10 @@ func yamlFiles(path string) ([]string, error) {
 	return out, err
 }
 
-// Check refuses roles that cannot be written safely: names that are not IAM names or would
-// leave the folder, duplicate role names, and inline policies that would overwrite
-// trust-policy.json or role.json. It reports every problem.
+// Check refuses roles that cannot be written or applied safely: names that are not IAM names or
+// would leave the folder, duplicate role names, inline policies that would overwrite
+// trust-policy.json or role.json, and documents that are not policy documents. It reports
+// every problem.
 func Check(roles []Role) []error {
 	var errs []error
 	seen := map[string]string{}
@@ -153,6 +155,9 @@ func Check(roles []Role) []error {
 			errs = append(errs, fmt.Errorf("%s: role %q is also in %s; IAM role names are unique per account, ignoring case", r.Source, name, other))
 		}
 		seen[strings.ToLower(name)] = r.Source
+		if _, err := iampolicy.Parse(r.Spec.TrustPolicy); err != nil {
+			errs = append(errs, fmt.Errorf("%s: role %s: the trust policy is not a policy document: %v", r.Source, name, err))
+		}
 		policies := map[string]bool{}
 		for _, p := range r.Spec.InlinePolicies {
 			lower := strings.ToLower(p.Name)
@@ -163,6 +168,9 @@ func Check(roles []Role) []error {
 				errs = append(errs, fmt.Errorf("%s: role %s: an inline policy named %q would overwrite %s.json; rename it", r.Source, name, p.Name, lower))
 			case policies[lower]:
 				errs = append(errs, fmt.Errorf("%s: role %s: inline policy %q twice", r.Source, name, p.Name))
+			}
+			if _, err := iampolicy.Parse(p.Document); err != nil {
+				errs = append(errs, fmt.Errorf("%s: role %s: inline policy %s is not a policy document: %v", r.Source, name, p.Name, err))
 			}
 			policies[lower] = true
 		}

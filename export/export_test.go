@@ -114,9 +114,9 @@ func TestWriteRemovesWhatIsGone(t *testing.T) {
 
 func TestCheck(t *testing.T) {
 	mk := func(name string, policies ...string) Role {
-		r := Role{Source: "in.yaml", Spec: v1alpha1.IAMRoleSpec{RoleName: name}}
+		r := Role{Source: "in.yaml", Spec: v1alpha1.IAMRoleSpec{RoleName: name, TrustPolicy: "{}"}}
 		for _, p := range policies {
-			r.Spec.InlinePolicies = append(r.Spec.InlinePolicies, v1alpha1.PolicyDocument{Name: p})
+			r.Spec.InlinePolicies = append(r.Spec.InlinePolicies, v1alpha1.PolicyDocument{Name: p, Document: "{}"})
 		}
 		return r
 	}

@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/export"
+	"github.com/irsa-dev/irsa-fn/iamsync"
+)
+
+const applyUsage = `Usage: irsa-fn apply [flags] [PATH...]
+
+Creates or updates each declared IAM role — trust policy, inline policies, managed attachments,
+permissions boundary, tags, description, max session duration — so that IAM holds exactly what
+was rendered. PATHs are rendered streams, kpt packages or irsa-fn export folders; stdin when none.
+A second run makes no change and says so. Credentials, region and endpoint come from the AWS
+SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_IAM, ...).
+
+Flags:
+`
+
+// loadRoles reads the declared roles from paths (stdin when none): IAMRole objects in YAML, and
+// export folders (subfolders holding role.json).
+func loadRoles(paths []string, stdin io.Reader) ([]v1alpha1.IAMRoleSpec, error) {
+	var found []export.Role
+	yamlPaths := paths
+	if len(paths) > 0 {
+		yamlPaths = nil
+		for _, p := range paths {
+			if info, err := os.Stat(p); err == nil && info.IsDir() {
+				roles, err := export.ReadDir(p)
+				if err != nil {
+					return nil, err
+				}
+				found = append(found, roles...)
+			}
+			yamlPaths = append(yamlPaths, p)
+		}
+	}
+	roles, _, err := export.Read(yamlPaths, stdin)
+	if err != nil {
+		return nil, err
+	}
+	found = append(found, roles...)
+	if errs := export.Check(found); len(errs) > 0 {
+		var msgs []string
+		for _, e := range errs {
+			msgs = append(msgs, e.Error())
+		}
+		return nil, fmt.Errorf("%s", strings.Join(msgs, "\n"))
+	}
+	specs := make([]v1alpha1.IAMRoleSpec, len(found))
+	for i, r := range found {
+		specs[i] = r.Spec
+	}
+	return specs, nil
+}
+
+// awsClients loads the SDK's standard configuration. IAM is global, but the SDK signs for a
+// region: the partition's main one when none is configured.
+func awsClients(ctx context.Context, roles []v1alpha1.IAMRoleSpec) (*iam.Client, *sts.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		cfg.Region = "us-east-1"
+		if len(roles) > 0 {
+			switch strings.Split(roles[0].ARN+"::", ":")[1] {
+			case "aws-cn":
+				cfg.Region = "cn-north-1"
+			case "aws-us-gov":
+				cfg.Region = "us-gov-west-1"
+			}
+		}
+	}
+	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg), nil
+}
+
+// runApply is `irsa-fn apply`.
+func runApply(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("irsa-fn apply", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var opts iamsync.Options
+	fs.BoolVar(&opts.DryRun, "dry-run", false, "print the plan, with diffs of policy documents, and change nothing")
+	fs.BoolVar(&opts.Prune, "prune", false, "delete roles this owner created (under --path-prefix) that are no longer declared")
+	fs.BoolVar(&opts.Adopt, "adopt", false, "take over existing roles that irsa-fn did not create")
+	fs.BoolVar(&opts.CreateOIDCProviders, "create-oidc-providers", false, "create the IAM OIDC providers the roles trust when they are missing")
+	fs.StringVar(&opts.Owner, "owner", "irsa-fn", "value of the "+iamsync.OwnerTag+" tag: apply changes and prunes only roles with this owner")
+	fs.StringVar(&opts.PathPrefix, "path-prefix", "/", "with --prune, look only at roles under this path")
+	fs.IntVar(&opts.Concurrency, "concurrency", 4, "how many roles to work on at once")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, applyUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	roles, err := loadRoles(fs.Args(), stdin)
+	if err != nil {
+		fmt.Fprintln(stderr, "irsa-fn apply:", err)
+		return 1
+	}
+	if len(roles) == 0 && !opts.Prune {
+		fmt.Fprintln(stderr, "irsa-fn apply: no IAMRole found (render with output: [json], or give an irsa-fn export folder)")
+		return 1
+	}
+	ctx := context.Background()
+	iamClient, stsClient, err := awsClients(ctx, roles)
+	if err != nil {
+		fmt.Fprintln(stderr, "irsa-fn apply:", err)
+		return 1
+	}
+	rep := (&iamsync.Syncer{IAM: iamClient, STS: stsClient, Options: opts}).Apply(ctx, roles)
+	rep.Write(stdout)
+	if !rep.OK() {
+		return 1
+	}
+	return 0
+}
