@@ -142,6 +142,11 @@ func createCustomerPolicy(t *testing.T, c *iam.Client, arn string) {
 	}
 }
 
+// decodeDoc undoes the URL encoding IAM returns documents in.
+func decodeDoc(doc string) (string, error) {
+	return url.QueryUnescape(doc)
+}
+
 func optString(v any) *string {
 	if s, ok := v.(string); ok && s != "" {
 		return aws.String(s)
