@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/export"
 	"github.com/irsa-dev/irsa-fn/iamsync"
@@ -28,27 +30,22 @@ SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_IAM, ...).
 Flags:
 `
 
-// loadRoles reads the declared roles from paths (stdin when none): IAMRole objects in YAML, and
-// export folders (subfolders holding role.json).
-func loadRoles(paths []string, stdin io.Reader) ([]v1alpha1.IAMRoleSpec, error) {
+// loadRoles reads the declared roles from paths (stdin when none) — IAMRole objects in YAML, and
+// export folders (subfolders holding role.json) — and the other objects of the stream.
+func loadRoles(paths []string, stdin io.Reader) ([]export.Role, []*kyaml.RNode, error) {
 	var found []export.Role
-	yamlPaths := paths
-	if len(paths) > 0 {
-		yamlPaths = nil
-		for _, p := range paths {
-			if info, err := os.Stat(p); err == nil && info.IsDir() {
-				roles, err := export.ReadDir(p)
-				if err != nil {
-					return nil, err
-				}
-				found = append(found, roles...)
+	for _, p := range paths {
+		if info, err := os.Stat(p); err == nil && info.IsDir() {
+			roles, err := export.ReadDir(p)
+			if err != nil {
+				return nil, nil, err
 			}
-			yamlPaths = append(yamlPaths, p)
+			found = append(found, roles...)
 		}
 	}
-	roles, _, err := export.Read(yamlPaths, stdin)
+	roles, rest, err := export.Read(paths, stdin)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	found = append(found, roles...)
 	if errs := export.Check(found); len(errs) > 0 {
@@ -56,13 +53,17 @@ func loadRoles(paths []string, stdin io.Reader) ([]v1alpha1.IAMRoleSpec, error) 
 		for _, e := range errs {
 			msgs = append(msgs, e.Error())
 		}
-		return nil, fmt.Errorf("%s", strings.Join(msgs, "\n"))
+		return nil, nil, fmt.Errorf("%s", strings.Join(msgs, "\n"))
 	}
-	specs := make([]v1alpha1.IAMRoleSpec, len(found))
-	for i, r := range found {
-		specs[i] = r.Spec
+	return found, rest, nil
+}
+
+func specs(roles []export.Role) []v1alpha1.IAMRoleSpec {
+	out := make([]v1alpha1.IAMRoleSpec, len(roles))
+	for i, r := range roles {
+		out[i] = r.Spec
 	}
-	return specs, nil
+	return out
 }
 
 // awsClients loads the SDK's standard configuration. IAM is global, but the SDK signs for a
@@ -105,11 +106,12 @@ func runApply(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	roles, err := loadRoles(fs.Args(), stdin)
+	found, _, err := loadRoles(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "irsa-fn apply:", err)
 		return 1
 	}
+	roles := specs(found)
 	if len(roles) == 0 && !opts.Prune {
 		fmt.Fprintln(stderr, "irsa-fn apply: no IAMRole found (render with output: [json], or give an irsa-fn export folder)")
 		return 1

@@ -25,6 +25,9 @@ Usage:
   irsa-fn apply [--dry-run] [--prune] [--adopt] [--create-oidc-providers] [PATH...]
                           create or update the IAM roles (IAMRole objects or export folders)
                           through the AWS SDK; irsa-fn apply -h lists the flags
+  irsa-fn verify [PATH...]
+                          read the live roles and OIDC providers and explain every mismatch
+                          with what was rendered; exit 0 only when everything matches
   irsa-fn version         print the version, commit and Go version
   irsa-fn help            print this help
 
@@ -39,6 +42,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runExport(args[2:], stdin, stdout, stderr)
 		case "apply":
 			return runApply(args[2:], stdin, stdout, stderr)
+		case "verify":
+			return runVerify(args[2:], stdin, stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintln(stdout, version.Get())
 			return 0
