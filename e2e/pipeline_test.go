@@ -134,7 +134,7 @@ func TestPipeline(t *testing.T) {
 	p.proxy = newIAMProxy(t, moto)
 	p.src = prepareKustomize(t, filepath.Join("testdata", "pipeline"), p.bin)
 	p.iamDir = filepath.Join(t.TempDir(), "iam")
-	p.env = []string{"AWS_ENDPOINT_URL=" + p.proxy.URL, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
+	p.env = []string{"AWS_ENDPOINT_URL_IAM=" + p.proxy.URL, "AWS_ENDPOINT_URL_STS=" + p.proxy.URL, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
 		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PROFILE="}
 	ctx := context.Background()
 	createCustomerPolicy(t, p.iam, "arn:aws:iam::123456789012:policy/eks-workload-boundary")

@@ -313,12 +313,7 @@ func (s *Syncer) checkProviders(ctx context.Context, roles []v1alpha1.IAMRoleSpe
 
 // Write prints the report: each role's plan or outcome, the providers, and a summary line.
 func (r *Report) Write(w io.Writer) {
-	if r.Account != "" {
-		fmt.Fprintf(w, "account %s\n", r.Account)
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
+	writeHeader(w, r.Account, r.Notes)
 	counts := map[Action]int{}
 	for _, p := range r.Roles {
 		counts[p.Action]++
@@ -330,14 +325,7 @@ func (r *Report) Write(w io.Writer) {
 			fmt.Fprintf(w, "  error: %v\n", p.Err)
 		}
 	}
-	for _, p := range r.Providers {
-		fmt.Fprintf(w, "oidc provider %s: %s\n", p.ARN, p.State)
-		if p.Fix != "" {
-			for _, l := range strings.Split(p.Fix, "\n") {
-				fmt.Fprintf(w, "  fix: %s\n", l)
-			}
-		}
-	}
+	writeProviders(w, r.Providers)
 	verbs := "created, %d updated, %d deleted"
 	if r.DryRun {
 		verbs = "to create, %d to update, %d to delete"
@@ -351,4 +339,30 @@ func (r *Report) Write(w io.Writer) {
 		fmt.Fprint(w, " (no changes were made)")
 	}
 	fmt.Fprintln(w)
+}
+
+func writeHeader(w io.Writer, account string, notes []string) {
+	if account != "" {
+		fmt.Fprintf(w, "account %s\n", account)
+	}
+	for _, n := range notes {
+		fmt.Fprintf(w, "note: %s\n", n)
+	}
+}
+
+// writeProviders prints the provider checks and returns how many are problems.
+func writeProviders(w io.Writer, providers []ProviderCheck) int {
+	problems := 0
+	for _, p := range providers {
+		fmt.Fprintf(w, "oidc provider %s: %s\n", p.ARN, p.State)
+		if p.Problem {
+			problems++
+		}
+		for _, l := range strings.Split(p.Fix, "\n") {
+			if l != "" {
+				fmt.Fprintf(w, "  fix: %s\n", l)
+			}
+		}
+	}
+	return problems
 }

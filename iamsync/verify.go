@@ -234,12 +234,7 @@ func tokens(declared iampolicy.Document, sas []ServiceAccount) []Token {
 
 // Write prints the report and a summary line.
 func (r *VerifyReport) Write(w io.Writer) {
-	if r.Account != "" {
-		fmt.Fprintf(w, "account %s\n", r.Account)
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "note: %s\n", n)
-	}
+	writeHeader(w, r.Account, r.Notes)
 	problems := 0
 	for _, f := range r.Roles {
 		if len(f.Problems) == 0 {
@@ -252,17 +247,7 @@ func (r *VerifyReport) Write(w io.Writer) {
 			fmt.Fprintf(w, "  - %s\n", p)
 		}
 	}
-	for _, p := range r.Providers {
-		fmt.Fprintf(w, "oidc provider %s: %s\n", p.ARN, p.State)
-		if p.Problem {
-			problems++
-		}
-		if p.Fix != "" {
-			for _, l := range strings.Split(p.Fix, "\n") {
-				fmt.Fprintf(w, "  fix: %s\n", l)
-			}
-		}
-	}
+	problems += writeProviders(w, r.Providers)
 	for _, s := range r.ServiceAccounts {
 		problems++
 		fmt.Fprintf(w, "%s\n", s)
