@@ -27,6 +27,11 @@ func TestVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("kustomize build: %v\n%s", err, stderr)
 	}
+	objs := parseObjects(t, []byte(built))
+	if len(find(objs, "IAMRole")) != 2 {
+		t.Fatalf("want 2 IAMRoles in the build output:\n%s", built)
+	}
+	validate(t, objs)
 	rendered := filepath.Join(t.TempDir(), "rendered.yaml")
 	write(t, rendered, built)
 	verify := func(wantCode int, file string) string {
