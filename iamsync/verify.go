@@ -65,16 +65,36 @@ func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleB
 	if concurrency < 1 {
 		concurrency = 4
 	}
+	// Index the service accounts once: by binding, and by the role they are annotated with.
+	byBinding := map[string][]ServiceAccount{}
+	byARN := map[string][]ServiceAccount{}
+	for _, sa := range sas {
+		if sa.Binding != "" {
+			byBinding[sa.Binding] = append(byBinding[sa.Binding], sa)
+		}
+		byARN[sa.RoleARN] = append(byARN[sa.RoleARN], sa)
+	}
 	findings := make([]RoleFindings, len(roles))
 	s.forEach(len(roles), concurrency, func(i int) {
-		findings[i] = s.verifyRole(ctx, roles[i], serviceAccountsOf(sas, roles[i], roleBindings[roles[i].RoleName]))
+		r := roles[i]
+		own := byBinding[roleBindings[r.RoleName]]
+		for _, sa := range byARN[r.ARN] {
+			if sa.Binding != roleBindings[r.RoleName] || sa.Binding == "" {
+				own = append(own, sa)
+			}
+		}
+		findings[i] = s.verifyRole(ctx, r, own)
 	})
 	slices.SortFunc(findings, func(a, b RoleFindings) int { return strings.Compare(a.Role, b.Role) })
 	rep.Roles = findings
 	rep.Providers = s.checkProviders(ctx, roles, rep.Account, Options{DryRun: true})
-	for _, sa := range sas {
-		for _, r := range roles {
-			if roleBindings[r.RoleName] == sa.Binding && sa.Binding != "" && sa.RoleARN != r.ARN {
+	for _, r := range roles {
+		binding := roleBindings[r.RoleName]
+		if binding == "" {
+			continue
+		}
+		for _, sa := range byBinding[binding] {
+			if sa.RoleARN != r.ARN {
 				rep.ServiceAccounts = append(rep.ServiceAccounts, fmt.Sprintf(
 					"ServiceAccount %s/%s: eks.amazonaws.com/role-arn is %q, but binding %s's role is %s: its pods would assume another role (or fail with AccessDenied)",
 					sa.Namespace, sa.Name, sa.RoleARN, sa.Binding, r.ARN))
@@ -82,16 +102,6 @@ func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleB
 		}
 	}
 	return rep
-}
-
-func serviceAccountsOf(sas []ServiceAccount, role v1alpha1.IAMRoleSpec, binding string) []ServiceAccount {
-	var out []ServiceAccount
-	for _, sa := range sas {
-		if (binding != "" && sa.Binding == binding) || sa.RoleARN == role.ARN {
-			out = append(out, sa)
-		}
-	}
-	return out
 }
 
 func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, sas []ServiceAccount) RoleFindings {
