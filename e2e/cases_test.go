@@ -69,6 +69,49 @@ var caseChecks = map[string]func(t *testing.T, objs []object){
 			}
 		}
 	},
+	"pod-identity-both": func(t *testing.T, objs []object) {
+		sa := one(t, objs, "ServiceAccount")
+		wantEq(t, "role-arn kept while migrating", str(sa, "metadata", "annotations", "eks.amazonaws.com/role-arn"), "arn:aws:iam::123456789012:role/BillingRole")
+		var ack, xp []object
+		for _, o := range find(objs, "PodIdentityAssociation") {
+			if strings.HasPrefix(str(o, "apiVersion"), "eks.services.k8s.aws/") {
+				ack = append(ack, o)
+			} else {
+				xp = append(xp, o)
+			}
+		}
+		if len(ack) != 1 || len(xp) != 1 {
+			t.Fatalf("want one ACK and one Crossplane association, got %d and %d", len(ack), len(xp))
+		}
+		wantEq(t, "ACK association", get(ack[0], "spec"), map[string]any{"clusterName": "prod-eu", "namespace": "finance", "serviceAccount": "billing", "roleARN": "arn:aws:iam::123456789012:role/BillingRole", "tags": map[string]any{"team": "finance"}})
+		wantEq(t, "Crossplane association region", str(xp[0], "spec", "forProvider", "region"), "eu-west-1")
+		for _, r := range find(objs, "Role") {
+			doc := str(r, "spec", "assumeRolePolicyDocument") + str(r, "spec", "forProvider", "assumeRolePolicy")
+			for _, want := range []string{"sts:AssumeRoleWithWebIdentity", `"Service": "pods.eks.amazonaws.com"`, "sts:TagSession"} {
+				if !strings.Contains(doc, want) {
+					t.Errorf("%s trust lacks %s:\n%s", r["apiVersion"], want, doc)
+				}
+			}
+		}
+		wantEq(t, "Crossplane kinds", len(find(objs, "RolePolicy"))+len(find(objs, "RolePolicyAttachment")), 2)
+	},
+	"pod-identity-crossplane-namespaced": func(t *testing.T, objs []object) {
+		sa := one(t, objs, "ServiceAccount")
+		if _, has := get(sa, "metadata", "annotations").(map[string]any)["eks.amazonaws.com/role-arn"]; has {
+			t.Error("podIdentity mode must not annotate the role ARN: the SDK would prefer IRSA")
+		}
+		role := one(t, objs, "Role")
+		wantEq(t, "group", str(role, "apiVersion"), "iam.aws.m.upbound.io/v1beta1")
+		wantEq(t, "namespace", str(role, "metadata", "namespace"), "crossplane-managed")
+		wantEq(t, "external name", str(role, "metadata", "annotations", "crossplane.io/external-name"), "prod-us-search-search-indexer")
+		wantEq(t, "providerConfigRef", get(role, "spec", "providerConfigRef"), map[string]any{"name": "aws-prod", "kind": "ProviderConfig"})
+		wantEq(t, "orphan by management policies", get(role, "spec", "managementPolicies"), []any{"Observe", "Create", "Update", "LateInitialize"})
+		if strings.Contains(str(role, "spec", "forProvider", "assumeRolePolicy"), "WebIdentity") {
+			t.Error("podIdentity trust has a web identity statement")
+		}
+		pia := one(t, objs, "PodIdentityAssociation")
+		wantEq(t, "association", get(pia, "spec", "forProvider"), map[string]any{"region": "us-east-2", "clusterName": "prod-us", "namespace": "search", "serviceAccount": "search-indexer", "roleArn": "arn:aws:iam::123456789012:role/workloads/prod-us-search-search-indexer"})
+	},
 	"china": func(t *testing.T, objs []object) {
 		wantEq(t, "role ARN", str(one(t, objs, "ServiceAccount"), "metadata", "annotations", "eks.amazonaws.com/role-arn"), "arn:aws-cn:iam::210987654321:role/beijing-media-uploader")
 		trust := trustOf(t, one(t, objs, "Role"))
@@ -186,8 +229,10 @@ func TestKustomize(t *testing.T) {
 			}
 			check(t, objs)
 			validate(t, objs)
-			resetMoto(t, endpoint)
-			createACKRoles(t, iamc, find(objs, "Role"))
+			for _, role := range iamRoles(objs) { // each alone: ACK and Crossplane render the same role
+				resetMoto(t, endpoint)
+				createACKRoles(t, iamc, []object{role})
+			}
 		})
 	}
 }

@@ -267,8 +267,8 @@ func find(objs []object, kind string) []object {
 	return out
 }
 
-// validate runs kubectl-validate on objects against the Kubernetes 1.30 schemas, the ACK CRDs
-// and irsa-fn's own.
+// validate runs kubectl-validate on objects against the Kubernetes 1.30 schemas, the ACK and
+// Crossplane CRDs, and irsa-fn's own.
 func validate(t *testing.T, objs []object) {
 	t.Helper()
 	kv := tool(t, "KUBECTL_VALIDATE", "kubectl-validate")
@@ -283,9 +283,11 @@ func validate(t *testing.T, objs []object) {
 	}
 	file := filepath.Join(t.TempDir(), "rendered.yaml")
 	write(t, file, buf.String())
-	crds := filepath.Join(sharedDir(t), "crds", "ack")
-	own := filepath.Join(repoRoot(t), "schemas") // irsa.dev IAMRole, for output: json
-	stdout, stderr, err := run(t, "", nil, kv, "--version", "1.30", "--local-crds", crds, "--local-crds", own, file)
+	args := []string{"--version", "1.30"}
+	for _, dir := range []string{filepath.Join(sharedDir(t), "crds", "ack"), filepath.Join(sharedDir(t), "crds", "crossplane"), filepath.Join(repoRoot(t), "schemas")} {
+		args = append(args, "--local-crds", dir)
+	}
+	stdout, stderr, err := run(t, "", nil, kv, append(args, file)...)
 	if err != nil {
 		t.Fatalf("kubectl-validate rejected the rendered objects: %v\n%s%s\n%s", err, stdout, stderr, buf.String())
 	}

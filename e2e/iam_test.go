@@ -25,6 +25,48 @@ func iamClient(endpoint string) *iam.Client {
 	})
 }
 
+// iamRoles returns every role of a render in the ACK Role's shape: ACK Roles as they are, and
+// Crossplane Roles with their RolePolicies and RolePolicyAttachments folded in, so that IAM
+// checks the documents of both outputs.
+func iamRoles(objs []object) []object {
+	var out []object
+	byObject := map[string]map[string]any{}
+	for _, o := range find(objs, "Role") {
+		switch {
+		case strings.HasPrefix(str(o, "apiVersion"), "iam.services.k8s.aws/"):
+			out = append(out, o)
+		case strings.Contains(str(o, "apiVersion"), ".upbound.io/"):
+			fp, _ := get(o, "spec", "forProvider").(map[string]any)
+			spec := map[string]any{
+				"name": str(o, "metadata", "annotations", "crossplane.io/external-name"), "assumeRolePolicyDocument": fp["assumeRolePolicy"],
+				"path": fp["path"], "description": fp["description"], "maxSessionDuration": fp["maxSessionDuration"],
+				"permissionsBoundary": fp["permissionsBoundary"], "inlinePolicies": map[string]any{},
+			}
+			if tags, ok := fp["tags"].(map[string]any); ok {
+				var list []any
+				for k, v := range tags {
+					list = append(list, map[string]any{"key": k, "value": v})
+				}
+				spec["tags"] = list
+			}
+			byObject[str(o, "metadata", "name")] = spec
+			out = append(out, object{"spec": spec})
+		}
+	}
+	for _, o := range find(objs, "RolePolicy") {
+		if spec, ok := byObject[str(o, "spec", "forProvider", "roleRef", "name")]; ok {
+			spec["inlinePolicies"].(map[string]any)[str(o, "metadata", "annotations", "crossplane.io/external-name")] = str(o, "spec", "forProvider", "policy")
+		}
+	}
+	for _, o := range find(objs, "RolePolicyAttachment") {
+		if spec, ok := byObject[str(o, "spec", "forProvider", "roleRef", "name")]; ok {
+			list, _ := spec["policies"].([]any)
+			spec["policies"] = append(list, str(o, "spec", "forProvider", "policyArn"))
+		}
+	}
+	return out
+}
+
 // resetMoto empties the emulator between cases.
 func resetMoto(t *testing.T, endpoint string) {
 	t.Helper()

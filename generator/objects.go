@@ -48,10 +48,73 @@ func (r *resolver) objects() []Object {
 	for _, o := range r.spec.Output {
 		switch o {
 		case v1alpha1.OutputACK:
-			out = append(out, r.ackRole())
+			if r.role != nil {
+				out = append(out, r.ackRole())
+			}
+			if r.podIdentity() {
+				out = append(out, r.ackPodIdentityAssociations()...)
+			}
+		case v1alpha1.OutputCrossplane:
+			out = append(out, r.crossplane()...)
 		case v1alpha1.OutputJSON:
-			out = append(out, r.iamRole())
+			if r.role != nil {
+				out = append(out, r.iamRole())
+			}
 		}
+	}
+	return out
+}
+
+// associations lists the (cluster, service account) pairs that need a Pod Identity association.
+func (r *resolver) associations(each func(c cluster, sa v1alpha1.ServiceAccount)) {
+	for _, c := range r.clusters {
+		for _, sa := range r.spec.ServiceAccounts {
+			each(c, sa)
+		}
+	}
+}
+
+// associationName names the object of one association: <cluster>-<namespace>-<service account>,
+// made a valid object name and cut with a hash like role names.
+func associationName(c cluster, sa v1alpha1.ServiceAccount) string {
+	return KubernetesName(DefaultRoleName(c.name, sa.Namespace, sa.Name))
+}
+
+// ACKPodIdentityAssociationAPIVersion is the API version of ACK eks-controller associations.
+const ACKPodIdentityAssociationAPIVersion = "eks.services.k8s.aws/v1alpha1"
+
+// ACKPodIdentityAssociationSpec is the spec of an ACK eks-controller PodIdentityAssociation.
+type ACKPodIdentityAssociationSpec struct {
+	ClusterName    string            `yaml:"clusterName"`
+	Namespace      string            `yaml:"namespace"`
+	ServiceAccount string            `yaml:"serviceAccount"`
+	RoleARN        string            `yaml:"roleARN"`
+	Tags           map[string]string `yaml:"tags,omitempty"`
+}
+
+func (r *resolver) ackPodIdentityAssociations() []Object {
+	var out []Object
+	r.associations(func(c cluster, sa v1alpha1.ServiceAccount) {
+		meta := r.ackMeta(associationName(c, sa))
+		if meta.Annotations[AnnotationACKRegion] == "" && c.region != "" {
+			meta.Annotations[AnnotationACKRegion] = c.region // the association lives in the cluster's region
+		}
+		out = append(out, Object{
+			APIVersion: ACKPodIdentityAssociationAPIVersion, Kind: "PodIdentityAssociation", Metadata: meta,
+			Spec: ACKPodIdentityAssociationSpec{ClusterName: c.name, Namespace: sa.Namespace, ServiceAccount: sa.Name, RoleARN: r.roleARN, Tags: r.tagMap()},
+		})
+	})
+	return out
+}
+
+// tagMap is the role's tags as a map, for resources that take tags that way.
+func (r *resolver) tagMap() map[string]string {
+	if r.role == nil || len(r.role.Tags) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, t := range r.role.Tags {
+		out[t.Key] = t.Value
 	}
 	return out
 }
@@ -86,10 +149,10 @@ func (r *resolver) meta(name, namespace string) v1alpha1.ObjectMeta {
 	}
 }
 
-func (r *resolver) ackRole() Object {
-	role := r.role
-	ns := r.namespace
-	meta := r.meta(KubernetesName(role.Name), ns)
+// ackMeta is the metadata of an ACK object: in the IRSAConfig's ack.namespace (default: the
+// binding's), with its ack.region annotation.
+func (r *resolver) ackMeta(name string) v1alpha1.ObjectMeta {
+	meta := r.meta(name, r.namespace)
 	if cfg := r.in.Config; cfg != nil {
 		if cfg.Spec.ACK.Namespace != "" {
 			meta.Namespace = cfg.Spec.ACK.Namespace
@@ -98,6 +161,12 @@ func (r *resolver) ackRole() Object {
 			meta.Annotations[AnnotationACKRegion] = cfg.Spec.ACK.Region
 		}
 	}
+	return meta
+}
+
+func (r *resolver) ackRole() Object {
+	role := r.role
+	meta := r.ackMeta(KubernetesName(role.Name))
 	spec := ACKRoleSpec{
 		Name:                     role.Name,
 		Path:                     role.Path,

@@ -16,8 +16,10 @@ import (
 type cluster struct {
 	name            string
 	issuer          Issuer
+	hasIssuer       bool
 	providerAccount string
 	partition       string
+	region          string
 }
 
 // resolver holds the state of one Generate call.
@@ -80,11 +82,28 @@ func (r *resolver) resolve() {
 	}
 	if r.spec.Role.ARN != "" {
 		r.resolveExistingRole()
+		if r.spec.Mode != v1alpha1.ModeIRSA {
+			r.resolveClusters() // the associations need the clusters' names
+		}
 		return
 	}
 	r.resolveClusters()
 	r.resolveRole()
 }
+
+// outputs reports whether the binding renders the output o.
+func (r *resolver) outputs(o v1alpha1.Output) bool {
+	for _, x := range r.spec.Output {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+// irsa and podIdentity say which mechanisms the binding's mode uses.
+func (r *resolver) irsa() bool        { return r.spec.Mode != v1alpha1.ModePodIdentity }
+func (r *resolver) podIdentity() bool { return r.spec.Mode != v1alpha1.ModeIRSA }
 
 // origin names where a merged setting came from when the binding itself does not set it.
 func (r *resolver) origin(setInBinding bool) string {
@@ -237,16 +256,38 @@ func (r *resolver) resolveClusters() {
 		return
 	}
 	account := r.spec.Role.AccountID
+	if arn := r.spec.Role.ARN; arn != "" {
+		_, account, _, _, _ = ParseRoleARN(arn)
+	}
+	fromConfig := len(r.in.Binding.Spec.Clusters) == 0
 	for i, c := range r.spec.Clusters {
-		is, err := ParseIssuer(c.OIDCIssuer)
-		if err != nil {
-			continue // reported where the cluster is declared
+		p := specPath.Child("clusters").Index(i)
+		if c.OIDCIssuer == "" && r.irsa() {
+			r.diags.Errorf(p.Child("oidcIssuer"), "the cluster's issuer, https://oidc.eks.<region>.amazonaws.com/id/<ID> (aws eks describe-cluster --query cluster.identity.oidc.issuer)", "oidcIssuer is required for mode %s%s", r.spec.Mode, r.origin(!fromConfig))
+			continue
+		}
+		if c.Name == "" && r.podIdentity() {
+			r.diags.Errorf(p.Child("name"), "the EKS cluster name (aws eks list-clusters)", "name is required for mode %s: a Pod Identity association names its cluster%s", r.spec.Mode, r.origin(!fromConfig))
+			continue
 		}
 		provider := c.ProviderAccountID
 		if provider == "" {
 			provider = account
 		}
-		rc := cluster{name: c.Name, issuer: is, providerAccount: provider, partition: IssuerPartition(is)}
+		rc := cluster{name: c.Name, providerAccount: provider, region: c.Region, partition: Partition(c.Region)}
+		if c.OIDCIssuer != "" {
+			is, err := ParseIssuer(c.OIDCIssuer)
+			if err != nil {
+				continue // reported where the cluster is declared
+			}
+			rc.issuer, rc.hasIssuer, rc.partition = is, true, IssuerPartition(is)
+			if rc.region == "" {
+				rc.region = is.Region
+			}
+		}
+		if rc.region == "" && r.podIdentity() && r.outputs(v1alpha1.OutputCrossplane) {
+			r.diags.Errorf(p.Child("region"), "the cluster's region, or an EKS oidcIssuer that names it", "region is required: Crossplane's PodIdentityAssociation names the cluster's region%s", r.origin(!fromConfig))
+		}
 		if len(r.clusters) > 0 && rc.partition != r.clusters[0].partition {
 			r.diags.Errorf(specPath.Child("clusters").Index(i).Child("oidcIssuer"), "clusters of one partition ("+r.clusters[0].partition+")", "issuer %q is in partition %s: a role cannot trust issuers of two partitions", c.OIDCIssuer, rc.partition)
 		}
@@ -265,6 +306,9 @@ func (r *resolver) resolveRole() {
 		return
 	}
 	partition := r.clusters[0].partition
+	if s.SubjectPattern != "" && !r.irsa() {
+		r.diags.Warnf(specPath.Child("subjectPattern"), "mode podIdentity uses no web identity, so the subject pattern is ignored%s", r.origin(own.SubjectPattern != ""))
+	}
 	role := &Role{
 		Name: s.Role.Name, Path: s.Role.Path, AccountID: s.Role.AccountID, Partition: partition,
 		Description: s.Role.Description, MaxSessionDuration: s.Role.MaxSessionDuration,
@@ -300,7 +344,9 @@ func (r *resolver) resolveRole() {
 	if limit := r.quota().ManagedPoliciesPerRole; int64(len(role.Managed)) > limit {
 		r.diags.Errorf(specPath.Child("policies", "managed"), fmt.Sprintf("at most %d managed policies per role (the account's quota; raise spec.quotas.managedPoliciesPerRole in the IRSAConfig after raising it in AWS, up to %d)", limit, MaxManagedPerRole), "%d managed policies%s", len(role.Managed), r.origin(len(own.Policies.Managed) > 0))
 	}
-	r.checkSubjectPattern()
+	if r.irsa() {
+		r.checkSubjectPattern()
+	}
 	role.Trust = r.trustPolicy()
 	role.ARN = RoleARN(partition, role.AccountID, role.Path, role.Name)
 	r.checkTrustSize(role.Trust)
@@ -353,7 +399,12 @@ func (r *resolver) buildInline(role *Role) {
 
 // serviceAccountAnnotations are the annotations irsa-fn sets on one service account.
 func (r *resolver) serviceAccountAnnotations(sa v1alpha1.ServiceAccount) map[string]string {
-	out := map[string]string{AnnotationRoleARN: r.roleARN, AnnotationBinding: r.bindingID}
+	out := map[string]string{AnnotationBinding: r.bindingID}
+	if !r.irsa() {
+		// Pod Identity needs no annotation; a role-arn annotation would make the SDK prefer IRSA.
+		return out
+	}
+	out[AnnotationRoleARN] = r.roleARN
 	if sa.Audience != v1alpha1.DefaultAudience {
 		out[AnnotationAudience] = sa.Audience
 	}

@@ -6,18 +6,32 @@ import (
 	"github.com/irsa-dev/irsa-fn/iampolicy"
 )
 
+// PodIdentityPrincipal is the service principal EKS Pod Identity assumes roles as.
+const PodIdentityPrincipal = "pods.eks.amazonaws.com"
+
 // Subject is the sub claim of a service account's projected token.
 func Subject(namespace, name string) string {
 	return "system:serviceaccount:" + namespace + ":" + name
 }
 
-// trustPolicy builds the IRSA trust policy: for each cluster, one statement per audience in use,
+// trustPolicy builds the trust policy. For Pod Identity, one statement trusts the EKS Pod
+// Identity service principal. For IRSA, for each cluster, one statement per audience in use,
 // trusting the cluster's OIDC provider for exactly the declared subjects with that audience (so
 // no service account is admitted with another's audience). With a subject pattern, the sub
 // condition is StringLike on the pattern instead.
 func (r *resolver) trustPolicy() iampolicy.Document {
 	audiences, subjects := r.audiences()
 	doc := iampolicy.Document{Version: iampolicy.Version}
+	if r.podIdentity() {
+		doc.Statement = append(doc.Statement, iampolicy.Statement{
+			Effect:    "Allow",
+			Principal: &iampolicy.Principal{Service: iampolicy.Values{PodIdentityPrincipal}},
+			Action:    iampolicy.Values{"sts:AssumeRole", "sts:TagSession"},
+		})
+	}
+	if !r.irsa() {
+		return doc
+	}
 	for _, c := range r.clusters {
 		key := c.issuer.HostPath
 		for _, aud := range audiences {

@@ -42,8 +42,9 @@ var (
 	dns1123Label      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 	dns1123Subdomain  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 	clusterNameChars  = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]*$`)
-	supportedModes    = []string{string(v1alpha1.ModeIRSA)}
-	supportedOutputs  = []string{string(v1alpha1.OutputACK), string(v1alpha1.OutputJSON), string(v1alpha1.OutputNone)}
+	supportedModes    = []string{string(v1alpha1.ModeIRSA), string(v1alpha1.ModePodIdentity), string(v1alpha1.ModeBoth)}
+	supportedOutputs  = []string{string(v1alpha1.OutputACK), string(v1alpha1.OutputCrossplane), string(v1alpha1.OutputJSON), string(v1alpha1.OutputNone)}
+	regionNamePattern = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]+$`)
 	supportedWorkload = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Rollout"}
 )
 
@@ -57,6 +58,10 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	if ns := c.Spec.ACK.Namespace; ns != "" && !isDNS1123Label(ns) {
 		l.Errorf(spec.Child("ack", "namespace"), "a DNS-1123 label: lower case letters, digits and '-', at most 63", "namespace %q is not a valid namespace name", ns)
 	}
+	if r := c.Spec.ACK.Region; r != "" && !regionNamePattern.MatchString(r) {
+		l.Errorf(spec.Child("ack", "region"), "an AWS region such as eu-west-1", "region %q is not a region name", r)
+	}
+	validateCrossplane(c.Spec.Crossplane, spec.Child("crossplane"), &l)
 	q := c.Spec.Quotas
 	if q.TrustPolicySize != 0 && (q.TrustPolicySize < DefaultTrustPolicySize || q.TrustPolicySize > MaxTrustPolicySize) {
 		l.Errorf(spec.Child("quotas", "trustPolicySize"), fmt.Sprintf("%d to %d", DefaultTrustPolicySize, MaxTrustPolicySize), "%d is outside IAM's range for the role trust policy length quota", q.TrustPolicySize)
@@ -67,6 +72,30 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	return l
 }
 
+func validateCrossplane(x v1alpha1.CrossplaneSettings, p diag.Path, l *diag.List) {
+	if x.Scope != "" && x.Scope != CrossplaneCluster && x.Scope != CrossplaneNamespaced {
+		l.Errorf(p.Child("scope"), "Cluster (iam.aws.upbound.io) or Namespaced (iam.aws.m.upbound.io)", "scope %q is not valid", x.Scope)
+	}
+	if x.Namespace != "" && !isDNS1123Label(x.Namespace) {
+		l.Errorf(p.Child("namespace"), "a DNS-1123 label", "namespace %q is not a valid namespace name", x.Namespace)
+	}
+	if x.Namespace != "" && x.Scope != CrossplaneNamespaced {
+		l.Errorf(p.Child("namespace"), "a namespace only with scope: Namespaced", "cluster-scoped managed resources have no namespace")
+	}
+	if k := x.ProviderConfigRef.Kind; k != "" && k != "ProviderConfig" && k != "ClusterProviderConfig" {
+		l.Errorf(p.Child("providerConfigRef", "kind"), "ProviderConfig or ClusterProviderConfig", "kind %q is not valid", k)
+	}
+	if x.ProviderConfigRef.Kind != "" && x.Scope != CrossplaneNamespaced {
+		l.Errorf(p.Child("providerConfigRef", "kind"), "a kind only with scope: Namespaced", "cluster-scoped managed resources reference a ProviderConfig by name only")
+	}
+	if n := x.ProviderConfigRef.Name; n != "" && !isDNS1123Subdomain(n) {
+		l.Errorf(p.Child("providerConfigRef", "name"), "a DNS-1123 subdomain", "name %q is not a valid object name", n)
+	}
+	if d := x.DeletionPolicy; d != "" && d != "Delete" && d != "Orphan" {
+		l.Errorf(p.Child("deletionPolicy"), "Delete or Orphan", "deletion policy %q is not valid", d)
+	}
+}
+
 func validateClusters(clusters []v1alpha1.Cluster, path diag.Path, l *diag.List) {
 	seen := map[string]int{}
 	for i, c := range clusters {
@@ -74,9 +103,13 @@ func validateClusters(clusters []v1alpha1.Cluster, path diag.Path, l *diag.List)
 		if c.Name != "" && (len(c.Name) > 100 || !clusterNameChars.MatchString(c.Name)) {
 			l.Errorf(p.Child("name"), "an EKS cluster name: 1-100 of A-Z a-z 0-9 - _, starting with a letter or digit", "cluster name %q is not valid", c.Name)
 		}
+		if c.Region != "" && !regionNamePattern.MatchString(c.Region) {
+			l.Errorf(p.Child("region"), "an AWS region such as eu-west-1, cn-north-1 or us-gov-west-1", "region %q is not a region name", c.Region)
+		}
 		if c.OIDCIssuer == "" {
-			l.Errorf(p.Child("oidcIssuer"), "the cluster's issuer, https://oidc.eks.<region>.amazonaws.com/id/<ID> (aws eks describe-cluster --query cluster.identity.oidc.issuer)", "oidcIssuer is required")
-		} else if is, err := ParseIssuer(c.OIDCIssuer); err != nil {
+			continue // required for IRSA only: checked once the mode is known
+		}
+		if is, err := ParseIssuer(c.OIDCIssuer); err != nil {
 			l.Errorf(p.Child("oidcIssuer"), "an https:// URL such as https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E", "%v", err)
 		} else if j, dup := seen[is.HostPath]; dup {
 			l.Errorf(p.Child("oidcIssuer"), "each issuer once", "issuer %q is also clusters[%d]", c.OIDCIssuer, j)

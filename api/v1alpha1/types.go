@@ -78,27 +78,36 @@ type Settings struct {
 	// Policies are the role's permission policies.
 	// +optional
 	Policies Policies `yaml:"policies,omitempty"`
-	// Mode is how pods get credentials: irsa (web identity), podIdentity or both.
-	// Default: irsa.
+	// Mode is how pods get credentials: irsa (IAM roles for service accounts: web identity
+	// through the cluster's OIDC provider), podIdentity (EKS Pod Identity associations), or both,
+	// for a migration from IRSA to Pod Identity without downtime. Default: irsa.
 	// +optional
-	// +kubebuilder:validation:Enum=irsa
+	// +kubebuilder:validation:Enum=irsa;podIdentity;both
 	Mode Mode `yaml:"mode,omitempty"`
-	// Output lists the forms the IAM role is rendered in. Default: [ack].
+	// Output lists the forms the IAM role is rendered in: ack (AWS Controllers for Kubernetes),
+	// crossplane (Upbound provider-aws), json (an IAMRole for irsa-fn export and apply), or none.
+	// Default: [ack].
 	// +optional
-	// +kubebuilder:validation:Enum=ack;json;none
+	// +kubebuilder:validation:Enum=ack;crossplane;json;none
 	Output []Output `yaml:"output,omitempty"`
 }
 
 // Cluster is one EKS cluster: the OIDC issuer its service account tokens are signed by.
 type Cluster struct {
-	// Name is the EKS cluster name, used in default role names.
+	// Name is the EKS cluster name, used in default role names; required for Pod Identity.
 	// +optional
 	// +kubebuilder:validation:MaxLength=100
 	Name string `yaml:"name,omitempty"`
 	// OIDCIssuer is the cluster's OIDC issuer URL, as `aws eks describe-cluster` prints it
-	// (https://oidc.eks.<region>.amazonaws.com/id/<ID>).
+	// (https://oidc.eks.<region>.amazonaws.com/id/<ID>); required for IRSA.
+	// +optional
 	// +kubebuilder:validation:Pattern=`^https://`
-	OIDCIssuer string `yaml:"oidcIssuer"`
+	OIDCIssuer string `yaml:"oidcIssuer,omitempty"`
+	// Region of the cluster. Default: the region in the issuer URL. Needed for Pod Identity
+	// without an issuer (it gives the partition) and for Crossplane's PodIdentityAssociation.
+	// +optional
+	// +kubebuilder:validation:Pattern=`^[a-z]{2}(-gov)?-[a-z]+-[0-9]+$`
+	Region string `yaml:"region,omitempty"`
 	// ProviderAccountID is the 12-digit account that holds the IAM OIDC provider for the issuer.
 	// Default: the role's account.
 	// +optional
@@ -319,6 +328,9 @@ type ConfigSpec struct {
 	// ACK says where ACK objects go.
 	// +optional
 	ACK ACKSettings `yaml:"ack,omitempty"`
+	// Crossplane says how Crossplane managed resources are rendered.
+	// +optional
+	Crossplane CrossplaneSettings `yaml:"crossplane,omitempty"`
 	// Quotas are the account's IAM quotas, when raised above the defaults.
 	// +optional
 	Quotas Quotas `yaml:"quotas,omitempty"`
@@ -332,6 +344,38 @@ type ACKSettings struct {
 	// Region sets the services.k8s.aws/region annotation on ACK objects.
 	// +optional
 	Region string `yaml:"region,omitempty"`
+}
+
+// CrossplaneSettings shape the Upbound provider-aws managed resources.
+type CrossplaneSettings struct {
+	// Scope is Cluster for the cluster-scoped *.aws.upbound.io groups (provider-aws v1 style),
+	// or Namespaced for the *.aws.m.upbound.io groups (provider-aws v2). Default: Cluster.
+	// +optional
+	// +kubebuilder:validation:Enum=Cluster;Namespaced
+	Scope string `yaml:"scope,omitempty"`
+	// Namespace of namespaced managed resources. Default: the binding's namespace.
+	// +optional
+	Namespace string `yaml:"namespace,omitempty"`
+	// ProviderConfigRef names the ProviderConfig the managed resources use. Default: default
+	// (of kind ClusterProviderConfig for namespaced resources).
+	// +optional
+	ProviderConfigRef ProviderConfigRef `yaml:"providerConfigRef,omitempty"`
+	// DeletionPolicy of the managed resources: Delete or Orphan. Default: Crossplane's (Delete).
+	// +optional
+	// +kubebuilder:validation:Enum=Delete;Orphan
+	DeletionPolicy string `yaml:"deletionPolicy,omitempty"`
+}
+
+// ProviderConfigRef references a Crossplane ProviderConfig.
+type ProviderConfigRef struct {
+	// Name of the ProviderConfig.
+	// +optional
+	Name string `yaml:"name,omitempty"`
+	// Kind of the ProviderConfig, for namespaced managed resources: ProviderConfig or
+	// ClusterProviderConfig.
+	// +optional
+	// +kubebuilder:validation:Enum=ProviderConfig;ClusterProviderConfig
+	Kind string `yaml:"kind,omitempty"`
 }
 
 // Quotas are IAM quotas of the account that can be raised on request.
