@@ -1,12 +1,16 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
 // caseChecks assert what each case is about, beyond the golden file.
@@ -111,6 +115,21 @@ var caseChecks = map[string]func(t *testing.T, objs []object){
 		}
 		pia := one(t, objs, "PodIdentityAssociation")
 		wantEq(t, "association", get(pia, "spec", "forProvider"), map[string]any{"region": "us-east-2", "clusterName": "prod-us", "namespace": "search", "serviceAccount": "search-indexer", "roleArn": "arn:aws:iam::123456789012:role/workloads/prod-us-search-search-indexer"})
+	},
+	"ack-extras": func(t *testing.T, objs []object) {
+		provider := one(t, objs, "OpenIDConnectProvider")
+		wantEq(t, "provider", get(provider, "spec"), map[string]any{"url": "https://oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9", "clientIDs": []any{"sts.amazonaws.com", "vault.example.com"}})
+		wantEq(t, "provider adoption fields", str(provider, "metadata", "annotations", "services.k8s.aws/adoption-fields"), `{"arn":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9"}`)
+		policy := one(t, objs, "Policy")
+		wantEq(t, "policy name", str(policy, "spec", "name"), "analytics-lake-read")
+		for _, r := range find(objs, "Role") {
+			wantEq(t, "deletion policy", str(r, "metadata", "annotations", "services.k8s.aws/deletion-policy"), "retain")
+			wantEq(t, "adoption policy", str(r, "metadata", "annotations", "services.k8s.aws/adoption-policy"), "adopt-or-create")
+			wantEq(t, "adoption fields", str(r, "metadata", "annotations", "services.k8s.aws/adoption-fields"), `{"name":"`+str(r, "spec", "name")+`"}`)
+			if str(r, "spec", "name") == "platform-analytics-reporting" {
+				wantEq(t, "policyRefs", get(r, "spec", "policyRefs"), []any{map[string]any{"from": map[string]any{"name": str(policy, "metadata", "name")}}})
+			}
+		}
 	},
 	"china": func(t *testing.T, objs []object) {
 		wantEq(t, "role ARN", str(one(t, objs, "ServiceAccount"), "metadata", "annotations", "eks.amazonaws.com/role-arn"), "arn:aws-cn:iam::210987654321:role/beijing-media-uploader")
@@ -232,6 +251,11 @@ func TestKustomize(t *testing.T) {
 			for _, role := range iamRoles(objs) { // each alone: ACK and Crossplane render the same role
 				resetMoto(t, endpoint)
 				createACKRoles(t, iamc, []object{role})
+			}
+			for _, p := range find(objs, "Policy") { // customer managed policies: IAM checks the document
+				if _, err := iamc.CreatePolicy(context.Background(), &iam.CreatePolicyInput{PolicyName: aws.String(str(p, "spec", "name")), Path: optString(get(p, "spec", "path")), PolicyDocument: aws.String(str(p, "spec", "policyDocument"))}); err != nil {
+					t.Errorf("IAM rejected policy %s: %v", str(p, "spec", "name"), err)
+				}
 			}
 		})
 	}

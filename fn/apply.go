@@ -51,12 +51,12 @@ func (r *render) apply() {
 		if !r.must(err) {
 			continue
 		}
-		if dir, ok := placement(n.binding); ok {
+		if dir, ok := placement(n.src); ok {
 			if n.object.Kind == v1alpha1.KindIAMRole {
 				// In a kpt package it is kept, never applied; kustomize must pass it on to export.
 				r.must(o.SetAnnotation(kfn.KptLocalConfig, "true"))
 			}
-			file := path.Join(dir, "irsa-"+n.binding.src.ref.Name+".yaml")
+			file := path.Join(dir, "irsa-"+n.src.ref.Name+".yaml")
 			idx := strconv.Itoa(perFile[file])
 			perFile[file]++
 			for k, v := range map[string]string{kfn.PathAnnotation: file, legacyPathAnnotation: file, kfn.IndexAnnotation: idx, legacyIndexAnnotation: idx} {
@@ -68,12 +68,13 @@ func (r *render) apply() {
 	r.rl.Items = kept
 }
 
-// placement is the folder of the binding's file, where kpt writes the objects it renders.
-func placement(b *bindingSource) (string, bool) {
-	if b.src.file == "" {
+// placement is the folder of the binding's (or IRSAConfig's) file, where kpt writes the objects
+// rendered for it.
+func placement(src *source) (string, bool) {
+	if src.file == "" {
 		return "", false
 	}
-	return path.Dir(b.src.file), true
+	return path.Dir(src.file), true
 }
 
 // removeStaleAnnotations takes irsa-fn's annotations off ServiceAccounts that it annotated for a

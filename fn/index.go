@@ -83,8 +83,10 @@ type index struct {
 	ids map[objectKey]int
 }
 
+// isGenerated reports whether an earlier render made o: for a binding, or for the IRSAConfig.
 func isGenerated(o *kfn.KubeObject) bool {
-	return o.GetLabel(generator.LabelManagedBy) == generator.ManagedByValue && o.GetAnnotation(generator.AnnotationBinding) != ""
+	return o.GetLabel(generator.LabelManagedBy) == generator.ManagedByValue &&
+		(o.GetAnnotation(generator.AnnotationBinding) != "" || o.GetAnnotation(generator.AnnotationConfig) != "")
 }
 
 func buildIndex(items kfn.KubeObjects) *index {

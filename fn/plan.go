@@ -2,11 +2,13 @@ package fn
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/diag"
 	"github.com/irsa-dev/irsa-fn/generator"
 )
@@ -34,9 +36,10 @@ type workloadClaim struct {
 	field          diag.Path
 }
 
+// newObject is an object the render adds, and the binding or IRSAConfig it is rendered for.
 type newObject struct {
-	binding *bindingSource
-	object  generator.Object
+	src    *source
+	object generator.Object
 }
 
 func (r *render) errorAt(b *bindingSource, field diag.Path, allowed, format string, args ...any) {
@@ -202,5 +205,46 @@ func (r *render) planObject(b *bindingSource, o generator.Object, owners map[obj
 		r.errorAt(b, diag.NewPath("spec"), "remove that object from the input, or choose another role name", "renders %s %s/%s, but %s is already in the input and was not made by irsa-fn", o.Kind, o.Metadata.Namespace, o.Metadata.Name, describeItem(r.rl.Items[i]))
 		return
 	}
-	r.plan.add = append(r.plan.add, newObject{binding: b, object: o})
+	r.plan.add = append(r.plan.add, newObject{src: b.src, object: o})
+}
+
+// planConfigObjects adds what the IRSAConfig itself renders: with ack.oidcProviders, an ACK
+// OpenIDConnectProvider per issuer the bindings trust, listing every audience they use.
+func (r *render) planConfigObjects() {
+	if r.config == nil || !r.config.cfg.Spec.ACK.OIDCProviders {
+		return
+	}
+	merged := map[string]*v1alpha1.OIDCProvider{}
+	var order []string
+	for _, b := range r.bindings {
+		for _, p := range b.result.OIDCProviders {
+			m, ok := merged[p.ARN]
+			if !ok {
+				m = &v1alpha1.OIDCProvider{ARN: p.ARN, URL: p.URL}
+				merged[p.ARN] = m
+				order = append(order, p.ARN)
+			}
+			for _, id := range p.ClientIDs {
+				if !slices.Contains(m.ClientIDs, id) {
+					m.ClientIDs = append(m.ClientIDs, id)
+				}
+			}
+		}
+	}
+	slices.Sort(order)
+	var providers []v1alpha1.OIDCProvider
+	for _, arn := range order {
+		slices.Sort(merged[arn].ClientIDs)
+		providers = append(providers, *merged[arn])
+	}
+	for _, o := range generator.ACKOIDCProviders(r.config.cfg, providers) {
+		key := objectKey{groupOf(o.APIVersion), o.Kind, o.Metadata.Namespace, o.Metadata.Name}
+		if i, exists := r.ix.ids[key]; exists {
+			r.report(r.config.src.ref, r.config.src.file, diag.Diagnostic{Severity: diag.Error, Field: "spec.ack.oidcProviders",
+				Message: fmt.Sprintf("renders %s %s/%s, but %s is already in the input and was not made by irsa-fn", o.Kind, o.Metadata.Namespace, o.Metadata.Name, describeItem(r.rl.Items[i])),
+				Allowed: "remove that object from the input, or set oidcProviders: false"})
+			continue
+		}
+		r.plan.add = append(r.plan.add, newObject{src: r.config.src, object: o})
+	}
 }

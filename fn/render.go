@@ -58,6 +58,7 @@ func (r *render) run() {
 	}
 	r.ix = buildIndex(r.rl.Items)
 	r.makePlan()
+	r.planConfigObjects()
 	if r.failed() {
 		return
 	}

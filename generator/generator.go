@@ -19,6 +19,8 @@ const (
 	ManagedByValue = "irsa-fn"
 	// AnnotationBinding names the binding (namespace/name) an object was generated or annotated for.
 	AnnotationBinding = "irsa.dev/binding"
+	// AnnotationConfig names the IRSAConfig an object was generated for (OIDC providers).
+	AnnotationConfig = "irsa.dev/config"
 
 	AnnotationRoleARN              = "eks.amazonaws.com/role-arn"
 	AnnotationAudience             = "eks.amazonaws.com/audience"
@@ -53,6 +55,8 @@ type Result struct {
 	Role *Role
 	// Objects are the IAM objects to add to the output (ACK resources).
 	Objects []Object
+	// OIDCProviders are the IAM OIDC providers the trust policy relies on, one per cluster.
+	OIDCProviders []v1alpha1.OIDCProvider
 	// Diagnostics are every problem and note found; the result is usable only without errors.
 	Diagnostics diag.List
 }
@@ -94,6 +98,14 @@ type Role struct {
 	Inline []NamedPolicy
 	// Managed policy ARNs in declared order.
 	Managed []string
+	// CustomerManaged policies to create and attach, in declared order.
+	CustomerManaged []ManagedPolicy
+}
+
+// ManagedPolicy is a customer managed policy irsa-fn creates.
+type ManagedPolicy struct {
+	Name, Path, Description, ARN string
+	Document                     iampolicy.Document
 }
 
 // Tag is one IAM tag.
@@ -105,9 +117,9 @@ type NamedPolicy struct {
 	Document iampolicy.Document
 }
 
-// Generate derives everything one binding renders to. It never stops at the first problem:
+// generate derives everything one binding renders to. It never stops at the first problem:
 // Result.Diagnostics holds all of them.
-func Generate(in Input) Result {
+func generate(in Input) Result {
 	r := newResolver(in)
 	r.resolve()
 	res := Result{
@@ -124,8 +136,29 @@ func Generate(in Input) Result {
 	for i := range res.ServiceAccounts {
 		res.ServiceAccounts[i].Annotations = r.serviceAccountAnnotations(r.spec.ServiceAccounts[i])
 	}
-	if r.role != nil {
-		res.Objects = r.objects()
+	res.Objects = r.objects()
+	if r.role != nil && r.irsa() {
+		res.OIDCProviders = r.oidcProviders()
+	}
+	return res
+}
+
+// Generate derives everything one binding renders to, with the IRSAConfig's lint settings
+// applied: when warnings are errors, each warning becomes an error that says so.
+func Generate(in Input) Result {
+	res := generate(in)
+	if in.Config == nil || !in.Config.Spec.Lint.WarningsAsErrors {
+		return res
+	}
+	for i, d := range res.Diagnostics {
+		if d.Severity == diag.Warning {
+			d.Severity = diag.Error
+			d.Allowed = "no warnings: the IRSAConfig sets spec.lint.warningsAsErrors"
+			res.Diagnostics[i] = d
+		}
+	}
+	if res.Diagnostics.HasErrors() {
+		res.Objects, res.Role = nil, nil
 	}
 	return res
 }

@@ -144,7 +144,7 @@ func TestGenerateErrors(t *testing.T) {
 			for i := 0; i < 11; i++ {
 				b.Spec.Policies.Managed = append(b.Spec.Policies.Managed, "arn:aws:iam::aws:policy/P"+strings.Repeat("x", i))
 			}
-		}, "spec.policies.managed", "11 managed policies"},
+		}, "spec.policies.managed", "11 managed and customer managed policies"},
 		{"statement without resources", func(b *v1alpha1.IRSABinding) { b.Spec.Policies.Inline[0].Statements[0].Resources = nil }, "spec.policies.inline[0].statements[0].resources", "needs resources"},
 		{"bad action", func(b *v1alpha1.IRSABinding) { b.Spec.Policies.Inline[0].Statements[0].Actions = []string{"PutObject"} }, "spec.policies.inline[0].statements[0].actions[0]", "service:Action"},
 		{"bad effect", func(b *v1alpha1.IRSABinding) { b.Spec.Policies.Inline[0].Statements[0].Effect = "Allowed" }, "spec.policies.inline[0].statements[0].effect", "not valid"},

@@ -1,6 +1,9 @@
 package generator
 
 import (
+	"encoding/json"
+	"strings"
+
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 )
 
@@ -23,7 +26,41 @@ type ACKRoleSpec struct {
 	PermissionsBoundary      string            `yaml:"permissionsBoundary,omitempty"`
 	MaxSessionDuration       int64             `yaml:"maxSessionDuration,omitempty"`
 	Tags                     []Tag             `yaml:"tags,omitempty"`
+	PolicyRefs               []ACKReference    `yaml:"policyRefs,omitempty"`
 }
+
+// ACKReference references another ACK object, as policyRefs do.
+type ACKReference struct {
+	From ACKReferenceTarget `yaml:"from"`
+}
+
+// ACKReferenceTarget is the object an ACKReference points at.
+type ACKReferenceTarget struct {
+	Name      string `yaml:"name"`
+	Namespace string `yaml:"namespace,omitempty"`
+}
+
+// ACKPolicySpec is the spec of an ACK iam-controller Policy.
+type ACKPolicySpec struct {
+	Name           string `yaml:"name"`
+	Path           string `yaml:"path,omitempty"`
+	Description    string `yaml:"description,omitempty"`
+	PolicyDocument string `yaml:"policyDocument"`
+	Tags           []Tag  `yaml:"tags,omitempty"`
+}
+
+// ACKOIDCProviderSpec is the spec of an ACK iam-controller OpenIDConnectProvider.
+type ACKOIDCProviderSpec struct {
+	URL       string   `yaml:"url"`
+	ClientIDs []string `yaml:"clientIDs"`
+}
+
+// ACK annotations irsa-fn can set from the IRSAConfig.
+const (
+	AnnotationACKDeletionPolicy = "services.k8s.aws/deletion-policy"
+	AnnotationACKAdoptionPolicy = "services.k8s.aws/adoption-policy"
+	AnnotationACKAdoptionFields = "services.k8s.aws/adoption-fields"
+)
 
 // ACKRoleAPIVersion is the API version of ACK iam-controller Roles.
 const ACKRoleAPIVersion = "iam.services.k8s.aws/v1alpha1"
@@ -49,6 +86,7 @@ func (r *resolver) objects() []Object {
 		switch o {
 		case v1alpha1.OutputACK:
 			if r.role != nil {
+				out = append(out, r.ackPolicies()...)
 				out = append(out, r.ackRole())
 			}
 			if r.podIdentity() {
@@ -61,6 +99,19 @@ func (r *resolver) objects() []Object {
 				out = append(out, r.iamRole())
 			}
 		}
+	}
+	return out
+}
+
+// oidcProviders lists the IAM OIDC providers the IRSA trust policy names, with the audiences
+// the service accounts use.
+func (r *resolver) oidcProviders() []v1alpha1.OIDCProvider {
+	audiences, _ := r.audiences()
+	var out []v1alpha1.OIDCProvider
+	for _, c := range r.clusters {
+		out = append(out, v1alpha1.OIDCProvider{
+			ARN: OIDCProviderARN(c.partition, c.providerAccount, c.issuer), URL: "https://" + c.issuer.HostPath, ClientIDs: audiences,
+		})
 	}
 	return out
 }
@@ -95,7 +146,7 @@ type ACKPodIdentityAssociationSpec struct {
 func (r *resolver) ackPodIdentityAssociations() []Object {
 	var out []Object
 	r.associations(func(c cluster, sa v1alpha1.ServiceAccount) {
-		meta := r.ackMeta(associationName(c, sa))
+		meta := r.ackMeta(associationName(c, sa), nil)
 		if meta.Annotations[AnnotationACKRegion] == "" && c.region != "" {
 			meta.Annotations[AnnotationACKRegion] = c.region // the association lives in the cluster's region
 		}
@@ -131,11 +182,8 @@ func (r *resolver) iamRole() Object {
 	for _, p := range role.Inline {
 		spec.InlinePolicies = append(spec.InlinePolicies, v1alpha1.PolicyDocument{Name: p.Name, Document: p.Document.JSON()})
 	}
-	audiences, _ := r.audiences()
-	for _, c := range r.clusters {
-		spec.OIDCProviders = append(spec.OIDCProviders, v1alpha1.OIDCProvider{
-			ARN: OIDCProviderARN(c.partition, c.providerAccount, c.issuer), URL: "https://" + c.issuer.HostPath, ClientIDs: audiences,
-		})
+	if r.irsa() {
+		spec.OIDCProviders = r.oidcProviders()
 	}
 	return Object{APIVersion: v1alpha1.APIVersion, Kind: v1alpha1.KindIAMRole, Metadata: r.meta(KubernetesName(role.Name), r.namespace), Spec: spec}
 }
@@ -150,23 +198,79 @@ func (r *resolver) meta(name, namespace string) v1alpha1.ObjectMeta {
 }
 
 // ackMeta is the metadata of an ACK object: in the IRSAConfig's ack.namespace (default: the
-// binding's), with its ack.region annotation.
-func (r *resolver) ackMeta(name string) v1alpha1.ObjectMeta {
+// binding's), with its region, deletion and adoption annotations. adoptionFields identify the
+// resource for adoption; nil for resources adoption cannot find by a declared field.
+func (r *resolver) ackMeta(name string, adoptionFields map[string]string) v1alpha1.ObjectMeta {
 	meta := r.meta(name, r.namespace)
-	if cfg := r.in.Config; cfg != nil {
-		if cfg.Spec.ACK.Namespace != "" {
-			meta.Namespace = cfg.Spec.ACK.Namespace
-		}
-		if cfg.Spec.ACK.Region != "" {
-			meta.Annotations[AnnotationACKRegion] = cfg.Spec.ACK.Region
-		}
+	var cfg v1alpha1.ACKSettings
+	if r.in.Config != nil {
+		cfg = r.in.Config.Spec.ACK
+	}
+	return ackAnnotate(meta, cfg, adoptionFields)
+}
+
+// ackAnnotate places an ACK object and sets the annotations the IRSAConfig asks for.
+func ackAnnotate(meta v1alpha1.ObjectMeta, cfg v1alpha1.ACKSettings, adoptionFields map[string]string) v1alpha1.ObjectMeta {
+	if cfg.Namespace != "" {
+		meta.Namespace = cfg.Namespace
+	}
+	if cfg.Region != "" {
+		meta.Annotations[AnnotationACKRegion] = cfg.Region
+	}
+	if cfg.DeletionPolicy != "" {
+		meta.Annotations[AnnotationACKDeletionPolicy] = cfg.DeletionPolicy
+	}
+	if cfg.AdoptionPolicy != "" && adoptionFields != nil {
+		fields, _ := json.Marshal(adoptionFields) // a map of strings: cannot fail, keys sorted
+		meta.Annotations[AnnotationACKAdoptionPolicy] = cfg.AdoptionPolicy
+		meta.Annotations[AnnotationACKAdoptionFields] = string(fields)
 	}
 	return meta
 }
 
+// ackPolicies renders the customer managed policies as ACK Policy objects.
+func (r *resolver) ackPolicies() []Object {
+	var out []Object
+	for _, p := range r.role.CustomerManaged {
+		out = append(out, Object{
+			APIVersion: ACKRoleAPIVersion, Kind: "Policy",
+			Metadata: r.ackMeta(ackPolicyObjectName(r.role.Name, p.Name), map[string]string{"arn": p.ARN}),
+			Spec:     ACKPolicySpec{Name: p.Name, Path: p.Path, Description: p.Description, PolicyDocument: p.Document.JSON(), Tags: r.role.Tags},
+		})
+	}
+	return out
+}
+
+func ackPolicyObjectName(role, policy string) string {
+	return childName(KubernetesName(role), policy)
+}
+
+// ACKOIDCProviders renders an ACK OpenIDConnectProvider per provider, for an IRSAConfig with
+// ack.oidcProviders. The providers' client IDs are every audience the render's bindings use.
+func ACKOIDCProviders(cfg *v1alpha1.IRSAConfig, providers []v1alpha1.OIDCProvider) []Object {
+	ns := cfg.Metadata.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	var out []Object
+	for _, p := range providers {
+		meta := v1alpha1.ObjectMeta{
+			Name: KubernetesName("oidc-" + strings.TrimPrefix(p.URL, "https://")), Namespace: ns,
+			Labels:      map[string]string{LabelManagedBy: ManagedByValue},
+			Annotations: map[string]string{AnnotationConfig: cfg.Metadata.Name},
+		}
+		out = append(out, Object{
+			APIVersion: ACKRoleAPIVersion, Kind: "OpenIDConnectProvider",
+			Metadata: ackAnnotate(meta, cfg.Spec.ACK, map[string]string{"arn": p.ARN}),
+			Spec:     ACKOIDCProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs},
+		})
+	}
+	return out
+}
+
 func (r *resolver) ackRole() Object {
 	role := r.role
-	meta := r.ackMeta(KubernetesName(role.Name))
+	meta := r.ackMeta(KubernetesName(role.Name), map[string]string{"name": role.Name})
 	spec := ACKRoleSpec{
 		Name:                     role.Name,
 		Path:                     role.Path,
@@ -176,6 +280,9 @@ func (r *resolver) ackRole() Object {
 		PermissionsBoundary:      role.PermissionsBoundary,
 		MaxSessionDuration:       role.MaxSessionDuration,
 		Tags:                     role.Tags,
+	}
+	for _, p := range role.CustomerManaged {
+		spec.PolicyRefs = append(spec.PolicyRefs, ACKReference{From: ACKReferenceTarget{Name: ackPolicyObjectName(role.Name, p.Name)}})
 	}
 	if len(role.Inline) > 0 {
 		spec.InlinePolicies = map[string]string{}

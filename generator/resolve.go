@@ -341,8 +341,29 @@ func (r *resolver) resolveRole() {
 	for i, arn := range role.Managed {
 		checkPartition(arn, specPath.Child("policies", "managed").Index(i), len(own.Policies.Managed) > 0)
 	}
-	if limit := r.quota().ManagedPoliciesPerRole; int64(len(role.Managed)) > limit {
-		r.diags.Errorf(specPath.Child("policies", "managed"), fmt.Sprintf("at most %d managed policies per role (the account's quota; raise spec.quotas.managedPoliciesPerRole in the IRSAConfig after raising it in AWS, up to %d)", limit, MaxManagedPerRole), "%d managed policies%s", len(role.Managed), r.origin(len(own.Policies.Managed) > 0))
+	for _, cp := range s.Policies.CustomerManaged {
+		doc, err := inlineDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document})
+		if err != nil {
+			continue // reported where it is declared
+		}
+		path := cp.Path
+		if path == "" {
+			path = role.Path
+		}
+		role.CustomerManaged = append(role.CustomerManaged, ManagedPolicy{
+			Name: cp.Name, Path: path, Description: cp.Description, Document: doc,
+			ARN: fmt.Sprintf("arn:%s:iam::%s:policy%s%s", partition, role.AccountID, path, cp.Name),
+		})
+	}
+	if len(role.CustomerManaged) > 0 && !(len(r.spec.Output) == 1 && r.spec.Output[0] == v1alpha1.OutputACK) {
+		r.diags.Errorf(specPath.Child("policies", "customerManaged"), "output: [ack], which renders them as ACK Policy objects; or inline policies", "customer managed policies are rendered for ACK only, and the outputs are %v", r.spec.Output)
+	}
+	attached := len(role.Managed) + len(role.CustomerManaged)
+	switch limit := r.quota().ManagedPoliciesPerRole; {
+	case int64(attached) > limit:
+		r.diags.Errorf(specPath.Child("policies", "managed"), fmt.Sprintf("at most %d managed policies per role (the account's quota; raise spec.quotas.managedPoliciesPerRole in the IRSAConfig after raising it in AWS, up to %d)", limit, MaxManagedPerRole), "%d managed and customer managed policies%s", attached, r.origin(len(own.Policies.Managed) > 0))
+	case attached > DefaultManagedPerRole:
+		r.diags.Warnf(specPath.Child("policies", "managed"), "%d managed policies is more than IAM's default quota of %d; the account's quota must have been raised", attached, DefaultManagedPerRole)
 	}
 	if r.irsa() {
 		r.checkSubjectPattern()

@@ -29,6 +29,7 @@ const (
 	DefaultManagedPerRole     = 10
 	MaxManagedPerRole         = 20
 	MaxInlinePoliciesSize     = 10240
+	MaxManagedPolicySize      = 6144
 	nearQuotaFraction         = 0.9
 	allowedRoleNameCharacters = "1-64 characters of A-Z a-z 0-9 + = , . @ _ -"
 )
@@ -62,6 +63,12 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 		l.Errorf(spec.Child("ack", "region"), "an AWS region such as eu-west-1", "region %q is not a region name", r)
 	}
 	validateCrossplane(c.Spec.Crossplane, spec.Child("crossplane"), &l)
+	if d := c.Spec.ACK.DeletionPolicy; d != "" && d != "delete" && d != "retain" {
+		l.Errorf(spec.Child("ack", "deletionPolicy"), "delete or retain", "deletion policy %q is not valid", d)
+	}
+	if a := c.Spec.ACK.AdoptionPolicy; a != "" && a != "adopt" && a != "adopt-or-create" {
+		l.Errorf(spec.Child("ack", "adoptionPolicy"), "adopt or adopt-or-create", "adoption policy %q is not valid", a)
+	}
 	q := c.Spec.Quotas
 	if q.TrustPolicySize != 0 && (q.TrustPolicySize < DefaultTrustPolicySize || q.TrustPolicySize > MaxTrustPolicySize) {
 		l.Errorf(spec.Child("quotas", "trustPolicySize"), fmt.Sprintf("%d to %d", DefaultTrustPolicySize, MaxTrustPolicySize), "%d is outside IAM's range for the role trust policy length quota", q.TrustPolicySize)
@@ -204,6 +211,7 @@ func validatePolicies(p v1alpha1.Policies, path diag.Path, l *diag.List) {
 		}
 		seen[arn] = i
 	}
+	validateCustomerManaged(p.CustomerManaged, path.Child("customerManaged"), l)
 	names := map[string]int{}
 	for i, ip := range p.Inline {
 		ipPath := path.Child("inline").Index(i)
@@ -226,6 +234,41 @@ func validatePolicies(p v1alpha1.Policies, path diag.Path, l *diag.List) {
 			iampolicy.CheckPermissions(doc, ipPath.Child("document"), nil, l)
 		} else {
 			iampolicy.CheckPermissions(doc, ipPath, iampolicy.YAMLNames, l)
+		}
+	}
+}
+
+func validateCustomerManaged(policies []v1alpha1.CustomerManagedPolicy, path diag.Path, l *diag.List) {
+	names := map[string]int{}
+	for i, cp := range policies {
+		p := path.Index(i)
+		if cp.Name == "" || len(cp.Name) > MaxPolicyNameLength || !roleNamePattern.MatchString(cp.Name) {
+			l.Errorf(p.Child("name"), "1-128 characters of A-Z a-z 0-9 + = , . @ _ -", "policy name %q is not valid", cp.Name)
+		}
+		if j, dup := names[strings.ToLower(cp.Name)]; dup {
+			l.Errorf(p.Child("name"), "each name once (IAM ignores case)", "policy name %q is also customerManaged[%d]", cp.Name, j)
+		}
+		names[strings.ToLower(cp.Name)] = i
+		if cp.Path != "" && (len(cp.Path) > MaxRolePathLength || !rolePathPattern.MatchString(cp.Path)) {
+			l.Errorf(p.Child("path"), "/ or /segments/ of printable ASCII, at most 512 characters", "policy path %q is not valid", cp.Path)
+		}
+		if n := utf8.RuneCountInString(cp.Description); n > MaxDescriptionLength {
+			l.Errorf(p.Child("description"), "at most 1000 characters", "description has %d characters", n)
+		}
+		doc, err := inlineDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document})
+		if err != nil {
+			l.Errorf(p, "statements, or document: a JSON policy document", "%v", err)
+			continue
+		}
+		if cp.Document != "" {
+			iampolicy.CheckPermissions(doc, p.Child("document"), nil, l)
+		} else {
+			iampolicy.CheckPermissions(doc, p, iampolicy.YAMLNames, l)
+		}
+		if size := doc.Size(); size > MaxManagedPolicySize {
+			l.Errorf(p, fmt.Sprintf("a managed policy of at most %d characters, white space not counted", MaxManagedPolicySize), "the policy has %d characters", size)
+		} else if float64(size) > nearQuotaFraction*MaxManagedPolicySize {
+			l.Warnf(p, "the policy has %d of its %d characters", size, MaxManagedPolicySize)
 		}
 	}
 }

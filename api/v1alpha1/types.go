@@ -193,6 +193,31 @@ type Policies struct {
 	// Inline policies embedded in the role.
 	// +optional
 	Inline []InlinePolicy `yaml:"inline,omitempty"`
+	// CustomerManaged policies are created as reusable IAM policies (ACK Policy or Crossplane
+	// Policy) and attached to the role, for documents too large to inline or shared by roles.
+	// +optional
+	CustomerManaged []CustomerManagedPolicy `yaml:"customerManaged,omitempty"`
+}
+
+// CustomerManagedPolicy is a policy created in the account and attached to the role.
+type CustomerManagedPolicy struct {
+	// Name of the policy.
+	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[\w+=,.@-]+$`
+	Name string `yaml:"name"`
+	// Path of the policy. Default: the role's path.
+	// +optional
+	Path string `yaml:"path,omitempty"`
+	// Description of the policy.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1000
+	Description string `yaml:"description,omitempty"`
+	// Statements of the policy, written as YAML.
+	// +optional
+	Statements []Statement `yaml:"statements,omitempty"`
+	// Document is a whole IAM policy document as JSON.
+	// +optional
+	Document string `yaml:"document,omitempty"`
 }
 
 // InlinePolicy is one inline policy: either statements or a whole JSON document.
@@ -334,6 +359,9 @@ type ConfigSpec struct {
 	// Quotas are the account's IAM quotas, when raised above the defaults.
 	// +optional
 	Quotas Quotas `yaml:"quotas,omitempty"`
+	// Lint tunes the least-privilege checks.
+	// +optional
+	Lint LintSettings `yaml:"lint,omitempty"`
 }
 
 // ACKSettings place the ACK objects.
@@ -344,6 +372,29 @@ type ACKSettings struct {
 	// Region sets the services.k8s.aws/region annotation on ACK objects.
 	// +optional
 	Region string `yaml:"region,omitempty"`
+	// DeletionPolicy sets the services.k8s.aws/deletion-policy annotation: retain keeps the AWS
+	// resource when the object is deleted. Default: the controller's (delete).
+	// +optional
+	// +kubebuilder:validation:Enum=delete;retain
+	DeletionPolicy string `yaml:"deletionPolicy,omitempty"`
+	// AdoptionPolicy sets the services.k8s.aws/adoption-policy annotation (with the
+	// adoption-fields that identify each resource): adopt, or adopt-or-create to take over
+	// roles and policies that already exist.
+	// +optional
+	// +kubebuilder:validation:Enum=adopt;adopt-or-create
+	AdoptionPolicy string `yaml:"adoptionPolicy,omitempty"`
+	// OIDCProviders renders an ACK OpenIDConnectProvider per cluster issuer, with the audiences
+	// the bindings use as client IDs.
+	// +optional
+	OIDCProviders bool `yaml:"oidcProviders,omitempty"`
+}
+
+// LintSettings tune the least-privilege checks.
+type LintSettings struct {
+	// WarningsAsErrors fails the render on any warning (wildcards, NotAction, policies near their
+	// quota), for teams that want a hard gate.
+	// +optional
+	WarningsAsErrors bool `yaml:"warningsAsErrors,omitempty"`
 }
 
 // CrossplaneSettings shape the Upbound provider-aws managed resources.
