@@ -113,6 +113,7 @@ var caseChecks = map[string]func(t *testing.T, objs []object){
 		if strings.Contains(str(role, "spec", "forProvider", "assumeRolePolicy"), "WebIdentity") {
 			t.Error("podIdentity trust has a web identity statement")
 		}
+		wantEq(t, "namespaced attachment", str(one(t, objs, "RolePolicyAttachment"), "apiVersion"), "iam.aws.m.upbound.io/v1beta1")
 		pia := one(t, objs, "PodIdentityAssociation")
 		wantEq(t, "association", get(pia, "spec", "forProvider"), map[string]any{"region": "us-east-2", "clusterName": "prod-us", "namespace": "search", "serviceAccount": "search-indexer", "roleArn": "arn:aws:iam::123456789012:role/workloads/prod-us-search-search-indexer"})
 	},

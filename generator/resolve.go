@@ -371,6 +371,7 @@ func (r *resolver) resolveRole() {
 	role.Trust = r.trustPolicy()
 	role.ARN = RoleARN(partition, role.AccountID, role.Path, role.Name)
 	r.checkTrustSize(role.Trust)
+	r.addWellKnown(role)
 	r.buildInline(role)
 	r.role, r.roleARN = role, role.ARN
 }
@@ -400,14 +401,18 @@ func (r *resolver) checkTrustSize(doc iampolicy.Document) {
 }
 
 func (r *resolver) buildInline(role *Role) {
-	total := 0
+	var declared []NamedPolicy
 	for _, ip := range r.spec.Policies.Inline {
 		doc, err := inlineDocument(ip)
 		if err != nil {
 			continue // reported by validateSettings, against its source
 		}
-		role.Inline = append(role.Inline, NamedPolicy{Name: ip.Name, Document: doc})
-		total += doc.Size()
+		declared = append(declared, NamedPolicy{Name: ip.Name, Document: doc})
+	}
+	role.Inline = append(declared, role.Inline...) // the well-known add-ons' policies follow
+	total := 0
+	for _, p := range role.Inline {
+		total += p.Document.Size()
 	}
 	p := specPath.Child("policies", "inline")
 	switch {

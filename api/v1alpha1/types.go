@@ -193,10 +193,52 @@ type Policies struct {
 	// Inline policies embedded in the role.
 	// +optional
 	Inline []InlinePolicy `yaml:"inline,omitempty"`
-	// CustomerManaged policies are created as reusable IAM policies (ACK Policy or Crossplane
-	// Policy) and attached to the role, for documents too large to inline or shared by roles.
+	// CustomerManaged policies are created as reusable IAM policies (ACK Policy objects) and
+	// attached to the role, for documents too large to inline or shared by roles.
 	// +optional
 	CustomerManaged []CustomerManagedPolicy `yaml:"customerManaged,omitempty"`
+	// WellKnown grants an add-on the permissions its documentation publishes, scoped by the
+	// parameters given: external-dns, cert-manager, cluster-autoscaler,
+	// aws-load-balancer-controller, ebs-csi-driver, efs-csi-driver, external-secrets, velero,
+	// karpenter-controller.
+	// +optional
+	WellKnown []WellKnownPolicy `yaml:"wellKnown,omitempty"`
+}
+
+// WellKnownPolicy names an add-on and the parameters its policy is scoped by. Each add-on takes
+// only the parameters it uses.
+type WellKnownPolicy struct {
+	// Name of the add-on.
+	// +kubebuilder:validation:Enum=aws-load-balancer-controller;cert-manager;cluster-autoscaler;ebs-csi-driver;efs-csi-driver;external-dns;external-secrets;karpenter-controller;velero
+	Name string `yaml:"name"`
+	// ClusterName scopes cluster-autoscaler and karpenter-controller. Default: spec.clusters[0].name.
+	// +optional
+	ClusterName string `yaml:"clusterName,omitempty"`
+	// Region scopes karpenter-controller. Default: the first cluster's region.
+	// +optional
+	Region string `yaml:"region,omitempty"`
+	// HostedZoneIDs are the Route 53 zones external-dns and cert-manager may change.
+	// +optional
+	HostedZoneIDs []string `yaml:"hostedZoneIDs,omitempty"`
+	// BucketNames are the S3 buckets velero stores backups in.
+	// +optional
+	BucketNames []string `yaml:"bucketNames,omitempty"`
+	// KMSKeyARNs are the KMS keys ebs-csi-driver, velero or external-secrets use.
+	// +optional
+	KMSKeyARNs []string `yaml:"kmsKeyARNs,omitempty"`
+	// SecretARNs are the Secrets Manager secrets external-secrets may read (wildcards allowed).
+	// +optional
+	SecretARNs []string `yaml:"secretARNs,omitempty"`
+	// ParameterARNs are the SSM parameters external-secrets may read (wildcards allowed).
+	// +optional
+	ParameterARNs []string `yaml:"parameterARNs,omitempty"`
+	// NodeRoleARN is karpenter-controller's node role. Default: role/KarpenterNodeRole-<cluster>.
+	// +optional
+	NodeRoleARN string `yaml:"nodeRoleARN,omitempty"`
+	// InterruptionQueueARN is karpenter-controller's SQS interruption queue. Default: a queue
+	// named like the cluster.
+	// +optional
+	InterruptionQueueARN string `yaml:"interruptionQueueARN,omitempty"`
 }
 
 // CustomerManagedPolicy is a policy created in the account and attached to the role.

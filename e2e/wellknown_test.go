@@ -1,0 +1,55 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/irsa-dev/irsa-fn/generator/wellknown"
+)
+
+// TestWellKnownExamples renders examples/well-known with kustomize, checks there is a role for
+// every add-on, validates the objects, and creates each role in moto, which checks every policy
+// document and that the AWS managed policies exist.
+func TestWellKnownExamples(t *testing.T) {
+	bin, kustomize := irsaFn(t), tool(t, "KUSTOMIZE", "kustomize")
+	src := filepath.Join(repoRoot(t), "examples", "well-known")
+	dir := t.TempDir()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(dir, e.Name()), strings.Replace(string(data), "path: ../../bin/irsa-fn", "path: "+bin, 1))
+	}
+	stdout, stderr, err := run(t, dir, nil, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
+	if err != nil {
+		t.Fatalf("kustomize build: %v\n%s", err, stderr)
+	}
+	objs := parseObjects(t, []byte(stdout))
+	roles := find(objs, "Role")
+	if len(roles) != len(wellknown.Names()) {
+		t.Fatalf("%d roles for %d add-ons", len(roles), len(wellknown.Names()))
+	}
+	for _, name := range wellknown.Names() {
+		found := false
+		for _, r := range roles {
+			inline, _ := get(r, "spec", "inlinePolicies").(map[string]any)
+			_, hasInline := inline[name]
+			managed, _ := get(r, "spec", "policies").([]any)
+			found = found || hasInline || (len(managed) > 0 && strings.Contains(str(r, "spec", "name"), strings.TrimSuffix(name, "-driver")))
+		}
+		if !found {
+			t.Errorf("no role carries the %s policy", name)
+		}
+	}
+	validate(t, objs)
+	endpoint := startMoto(t)
+	iamc := iamClient(endpoint)
+	createACKRoles(t, iamc, roles)
+}

@@ -1,0 +1,95 @@
+package generator
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/generator/wellknown"
+)
+
+var (
+	hostedZoneIDPattern = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
+	bucketNamePattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+)
+
+// addWellKnown adds the policies of the well-known add-ons the binding names: their inline
+// documents (after the declared ones) and their AWS managed policies.
+func (r *resolver) addWellKnown(role *Role) {
+	inlineNames := map[string]bool{}
+	for _, ip := range r.spec.Policies.Inline {
+		inlineNames[strings.ToLower(ip.Name)] = true
+	}
+	for i, wk := range r.spec.Policies.WellKnown {
+		p := specPath.Child("policies", "wellKnown").Index(i)
+		params := wellknown.Params{
+			Partition: role.Partition, AccountID: role.AccountID, Region: wk.Region, ClusterName: wk.ClusterName,
+			HostedZoneIDs: wk.HostedZoneIDs, BucketNames: wk.BucketNames, KMSKeyARNs: wk.KMSKeyARNs,
+			SecretARNs: wk.SecretARNs, ParameterARNs: wk.ParameterARNs, NodeRoleARN: wk.NodeRoleARN, InterruptionQueueARN: wk.InterruptionQueueARN,
+		}
+		if len(r.clusters) > 0 {
+			if params.ClusterName == "" {
+				params.ClusterName = r.clusters[0].name
+			}
+			if params.Region == "" {
+				params.Region = r.clusters[0].region
+			}
+		}
+		if !r.checkWellKnownValues(wk, p) {
+			continue
+		}
+		problems := wellknown.Check(wk.Name, params)
+		for _, pr := range problems {
+			r.diags.Errorf(p.Child(pr.Field), pr.Allowed, "%s", pr.Message)
+		}
+		if len(problems) > 0 {
+			continue
+		}
+		policy := wellknown.Build(wk.Name, params)
+		for _, d := range policy.Inline {
+			if inlineNames[strings.ToLower(d.Name)] {
+				r.diags.Errorf(p.Child("name"), "each add-on once, and no inline policy of the same name", "the %s policy is also named by another inline or well-known policy", d.Name)
+				continue
+			}
+			inlineNames[strings.ToLower(d.Name)] = true
+			role.Inline = append(role.Inline, NamedPolicy{Name: d.Name, Document: d.Document})
+		}
+		for _, arn := range policy.Managed {
+			if !contains(role.Managed, arn) {
+				role.Managed = append(role.Managed, arn)
+			}
+		}
+	}
+}
+
+// checkWellKnownValues checks the form of each parameter value.
+func (r *resolver) checkWellKnownValues(wk v1alpha1.WellKnownPolicy, p diag.Path) bool {
+	ok := true
+	bad := func(field string, i int, allowed, format string, args ...any) {
+		r.diags.Errorf(p.Child(field).Index(i), allowed, format, args...)
+		ok = false
+	}
+	for i, z := range wk.HostedZoneIDs {
+		if !hostedZoneIDPattern.MatchString(z) {
+			bad("hostedZoneIDs", i, "a Route 53 hosted zone ID such as Z0123456789ABCDEFGHIJ (not the domain name)", "%q is not a hosted zone ID", z)
+		}
+	}
+	for i, b := range wk.BucketNames {
+		if !bucketNamePattern.MatchString(b) {
+			bad("bucketNames", i, "an S3 bucket name: 3-63 of a-z 0-9 . -", "%q is not a bucket name (give the name, not the ARN)", b)
+		}
+	}
+	for field, values := range map[string][]string{"kmsKeyARNs": wk.KMSKeyARNs, "secretARNs": wk.SecretARNs, "parameterARNs": wk.ParameterARNs} {
+		for i, v := range values {
+			if !strings.HasPrefix(v, "arn:") || strings.Count(v, ":") < 5 {
+				bad(field, i, "an ARN arn:partition:service:region:account:resource", "%q is not an ARN", v)
+			}
+		}
+	}
+	if wk.Region != "" && !regionNamePattern.MatchString(wk.Region) {
+		r.diags.Errorf(p.Child("region"), "an AWS region such as eu-west-1", "region %q is not a region name", wk.Region)
+		ok = false
+	}
+	return ok
+}

@@ -1,0 +1,122 @@
+package wellknown
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/iampolicy"
+)
+
+// example gives each add-on the parameters a user would.
+var example = map[string]Params{
+	"external-dns":                 {HostedZoneIDs: []string{"Z0123456789ABCDEFGHIJ"}},
+	"cert-manager":                 {HostedZoneIDs: []string{"Z0123456789ABCDEFGHIJ"}},
+	"cluster-autoscaler":           {ClusterName: "prod"},
+	"aws-load-balancer-controller": {},
+	"ebs-csi-driver":               {KMSKeyARNs: []string{"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"}},
+	"efs-csi-driver":               {},
+	"external-secrets":             {SecretARNs: []string{"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/*"}, ParameterARNs: []string{"arn:aws:ssm:eu-west-1:123456789012:parameter/prod/*"}},
+	"velero":                       {BucketNames: []string{"prod-backups"}},
+	"karpenter-controller":         {ClusterName: "prod", Region: "eu-west-1"},
+}
+
+// withContext places the example in a partition, its ARNs included.
+func withContext(p Params, partition string) Params {
+	p.Partition, p.AccountID = partition, "123456789012"
+	in := func(arns []string) []string {
+		out := make([]string, len(arns))
+		for i, a := range arns {
+			out[i] = strings.Replace(a, "arn:aws:", "arn:"+partition+":", 1)
+		}
+		return out
+	}
+	p.KMSKeyARNs, p.SecretARNs, p.ParameterARNs = in(p.KMSKeyARNs), in(p.SecretARNs), in(p.ParameterARNs)
+	return p
+}
+
+func TestEveryAddonBuildsAValidPolicy(t *testing.T) {
+	if len(example) != len(Names()) {
+		t.Fatalf("examples for %d add-ons, %d add-ons", len(example), len(Names()))
+	}
+	for _, name := range Names() {
+		for _, partition := range []string{"aws", "aws-cn", "aws-us-gov"} {
+			t.Run(name+"/"+partition, func(t *testing.T) {
+				p := withContext(example[name], partition)
+				if problems := Check(name, p); len(problems) > 0 {
+					t.Fatalf("problems: %v", problems)
+				}
+				policy := Build(name, p)
+				if len(policy.Inline)+len(policy.Managed) == 0 {
+					t.Fatal("an empty policy")
+				}
+				total := 0
+				for _, d := range policy.Inline {
+					var l diag.List
+					iampolicy.CheckPermissions(d.Document, diag.NewPath(d.Name), nil, &l)
+					if l.HasErrors() {
+						t.Errorf("%s is not a valid policy: %v", d.Name, l)
+					}
+					total += d.Document.Size()
+					if json := d.Document.JSON(); strings.Contains(json, "arn:aws:") && partition != "aws" {
+						t.Errorf("%s names the aws partition in %s:\n%s", d.Name, partition, json)
+					}
+				}
+				if total > 10240 {
+					t.Errorf("%d characters: over the inline policies quota", total)
+				}
+				for _, arn := range policy.Managed {
+					if !strings.HasPrefix(arn, "arn:"+partition+":iam::aws:policy/") {
+						t.Errorf("managed ARN %s", arn)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestScoping(t *testing.T) {
+	p := withContext(example["external-dns"], "aws")
+	dns := Build("external-dns", p).Inline[0].Document.JSON()
+	if !strings.Contains(dns, `"arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ"`) || strings.Contains(dns, "hostedzone/*") {
+		t.Errorf("external-dns is not scoped to its zone:\n%s", dns)
+	}
+	ca := Build("cluster-autoscaler", withContext(example["cluster-autoscaler"], "aws")).Inline[0].Document.JSON()
+	if !strings.Contains(ca, `"aws:ResourceTag/k8s.io/cluster-autoscaler/prod": "owned"`) {
+		t.Errorf("cluster-autoscaler may change other clusters' groups:\n%s", ca)
+	}
+	k := Build("karpenter-controller", withContext(example["karpenter-controller"], "aws")).Inline[0].Document.JSON()
+	for _, want := range []string{"arn:aws:iam::123456789012:role/KarpenterNodeRole-prod", "arn:aws:sqs:eu-west-1:123456789012:prod", `"aws:ResourceTag/kubernetes.io/cluster/prod": "owned"`, "arn:aws:eks:eu-west-1:123456789012:cluster/prod"} {
+		if !strings.Contains(k, want) {
+			t.Errorf("karpenter lacks %s", want)
+		}
+	}
+	cm := Build("cert-manager", withContext(example["cert-manager"], "aws")).Inline[0].Document.JSON()
+	if !strings.Contains(cm, `"route53:ChangeResourceRecordSetsRecordTypes": "TXT"`) {
+		t.Errorf("cert-manager may write other records than TXT:\n%s", cm)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		name  string
+		p     Params
+		field string
+	}{
+		{"external-dns", Params{}, "hostedZoneIDs"},
+		{"velero", Params{}, "bucketNames"},
+		{"external-secrets", Params{}, "secretARNs"},
+		{"cluster-autoscaler", Params{}, "clusterName"},
+		{"karpenter-controller", Params{ClusterName: "x"}, "region"},
+		{"efs-csi-driver", Params{BucketNames: []string{"b"}}, "bucketNames"},
+		{"external-dns", Params{HostedZoneIDs: []string{"Z1"}, SecretARNs: []string{"arn:x"}}, "secretARNs"},
+		{"nginx", Params{}, "name"},
+		{"velero", Params{Partition: "aws-cn", BucketNames: []string{"b"}, KMSKeyARNs: []string{"arn:aws:kms:eu-west-1:1:key/x"}}, "kmsKeyARNs"},
+	}
+	for _, tt := range tests {
+		problems := Check(tt.name, tt.p)
+		if len(problems) == 0 || problems[0].Field != tt.field || problems[0].Allowed == "" {
+			t.Errorf("%s %+v: problems %v, want one at %s saying what is allowed", tt.name, tt.p, problems, tt.field)
+		}
+	}
+}
