@@ -139,6 +139,33 @@ func mapValue(t *testing.T, n *yaml.Node, key string) *yaml.Node {
 	return v
 }
 
+// copyExample copies examples/<name> into a new folder, pointing its exec function at bin.
+func copyExample(t *testing.T, name, bin string) string {
+	t.Helper()
+	src := filepath.Join(repoRoot(t), "examples", name)
+	dir := t.TempDir()
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	replaced := false
+	for _, e := range entries {
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		content := string(data)
+		if strings.Contains(content, "path: ../../bin/irsa-fn") {
+			content, replaced = strings.Replace(content, "path: ../../bin/irsa-fn", "path: "+bin, 1), true
+		}
+		write(t, filepath.Join(dir, e.Name()), content)
+	}
+	if !replaced {
+		t.Fatalf("examples/%s no longer runs ../../bin/irsa-fn, which make build writes", name)
+	}
+	return dir
+}
+
 // prepareKpt turns a case folder into a kpt package whose Kptfile pipeline runs irsa-fn.
 func prepareKpt(t *testing.T, src, bin string) string {
 	t.Helper()

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,19 +12,7 @@ import (
 // document and that the AWS managed policies exist.
 func TestWellKnownExamples(t *testing.T) {
 	bin, kustomize := irsaFn(t), tool(t, "KUSTOMIZE", "kustomize")
-	src := filepath.Join(repoRoot(t), "examples", "well-known")
-	dir := t.TempDir()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		write(t, filepath.Join(dir, e.Name()), strings.Replace(string(data), "path: ../../bin/irsa-fn", "path: "+bin, 1))
-	}
+	dir := copyExample(t, "well-known", bin)
 	stdout, stderr, err := run(t, dir, nil, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
 	if err != nil {
 		t.Fatalf("kustomize build: %v\n%s", err, stderr)
