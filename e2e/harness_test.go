@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -139,31 +140,39 @@ func mapValue(t *testing.T, n *yaml.Node, key string) *yaml.Node {
 	return v
 }
 
-// copyExample copies examples/<name> into a new folder, pointing its exec function at bin.
+// binaryPath matches the exec paths examples use to reach the binary make build writes.
+var binaryPath = regexp.MustCompile(`((?:path|exec): )(?:\.\./)+bin/irsa-fn`)
+
+// copyExample copies the tree of examples/<name> into a new folder, pointing every exec
+// function at bin.
 func copyExample(t *testing.T, name, bin string) string {
 	t.Helper()
 	src := filepath.Join(repoRoot(t), "examples", name)
-	dir := t.TempDir()
-	entries, err := os.ReadDir(src)
+	dst := t.TempDir()
+	replaced := false
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		content := binaryPath.ReplaceAllString(string(data), "${1}"+bin)
+		replaced = replaced || content != string(data)
+		return os.WriteFile(filepath.Join(dst, rel), []byte(content), 0o644)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	replaced := false
-	for _, e := range entries {
-		data, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		content := string(data)
-		if strings.Contains(content, "path: ../../bin/irsa-fn") {
-			content, replaced = strings.Replace(content, "path: ../../bin/irsa-fn", "path: "+bin, 1), true
-		}
-		write(t, filepath.Join(dir, e.Name()), content)
-	}
 	if !replaced {
-		t.Fatalf("examples/%s no longer runs ../../bin/irsa-fn, which make build writes", name)
+		t.Fatalf("examples/%s runs no ../bin/irsa-fn, which make build writes", name)
 	}
-	return dir
+	return dst
 }
 
 // prepareKpt turns a case folder into a kpt package whose Kptfile pipeline runs irsa-fn.
