@@ -12,22 +12,7 @@ import (
 func TestBindingsMatchCRDs(t *testing.T) {
 	kv := tool(t, "KUBECTL_VALIDATE", "kubectl-validate")
 	schemas := filepath.Join(repoRoot(t), "schemas")
-	var files []string
-	for _, pattern := range []string{"testdata/cases/*/*.yaml", "../examples/*/*.yaml"} {
-		matches, err := filepath.Glob(pattern)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range matches {
-			data, err := os.ReadFile(m)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.Contains(string(data), "apiVersion: irsa.dev/v1alpha1") && !strings.HasSuffix(m, "expected.yaml") {
-				files = append(files, m)
-			}
-		}
-	}
+	files := irsaFiles(t)
 	if len(files) < 7 {
 		t.Fatalf("found only %d files with irsa.dev objects", len(files))
 	}
@@ -46,4 +31,35 @@ func TestBindingsMatchCRDs(t *testing.T) {
 			t.Errorf("kubectl-validate's complaint does not name %s:\n%s%s", want, stdout, stderr)
 		}
 	}
+}
+
+// irsaFiles lists the YAML files of the cases and examples whose documents are all irsa.dev
+// objects (bindings and configs), the overlays and Argo CD app included.
+func irsaFiles(t *testing.T) []string {
+	t.Helper()
+	var files []string
+	for _, root := range []string{filepath.Join("testdata", "cases"), filepath.Join(repoRoot(t), "examples")} {
+		err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() || !strings.HasSuffix(p, ".yaml") || info.Name() == "expected.yaml" {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			objs := parseObjects(t, data)
+			ours := len(objs) > 0
+			for _, o := range objs {
+				ours = ours && strings.HasPrefix(str(o, "apiVersion"), "irsa.dev/")
+			}
+			if ours {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return files
 }
