@@ -4,7 +4,7 @@
 
 GO        ?= go
 export GOTOOLCHAIN := local
-BIN       := $(CURDIR)/bin
+BIN       ?= $(CURDIR)/bin
 SHARED    ?= $(abspath $(CURDIR)/../shared)
 
 KUSTOMIZE_VERSION        := v5.8.2

@@ -27,6 +27,11 @@ was rendered. PATHs are rendered streams, kpt packages or irsa-fn export folders
 A second run makes no change and says so. Credentials, region and endpoint come from the AWS
 SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_IAM, ...).
 
+Example:
+  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn export --out iam > manifests.yaml
+  irsa-fn apply --dry-run iam     # the plan, with a diff of every policy document
+  irsa-fn apply iam               # a second run makes no change
+
 Flags:
 `
 
@@ -104,7 +109,7 @@ func runApply(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return parseExit(err)
 	}
 	found, _, err := loadRoles(fs.Args(), stdin)
 	if err != nil {

@@ -2,6 +2,8 @@
 package cli
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -10,9 +12,12 @@ import (
 
 	"github.com/irsa-dev/irsa-fn/fn"
 	"github.com/irsa-dev/irsa-fn/internal/version"
+	"github.com/irsa-dev/irsa-fn/schemas"
 )
 
-const usage = `irsa-fn renders IAM Roles for Service Accounts (IRSA) for Amazon EKS from IRSABinding objects.
+const usage = `irsa-fn renders IAM Roles for Service Accounts (IRSA) and EKS Pod Identity for Amazon EKS from
+IRSABinding objects: the annotated ServiceAccount, the workloads pointed at it, and the IAM role
+(ACK, Crossplane or JSON), so they cannot disagree.
 
 Usage:
   irsa-fn                 run as a KRM function: a ResourceList on stdin, the result on stdout
@@ -24,15 +29,68 @@ Usage:
                           other objects, the manifests to deploy, on stdout
   irsa-fn apply [--dry-run] [--prune] [--adopt] [--create-oidc-providers] [PATH...]
                           create or update the IAM roles (IAMRole objects or export folders)
-                          through the AWS SDK; irsa-fn apply -h lists the flags
+                          through the AWS SDK
   irsa-fn verify [PATH...]
                           read the live roles and OIDC providers and explain every mismatch
                           with what was rendered; exit 0 only when everything matches
   irsa-fn version         print the version, commit and Go version
-  irsa-fn help            print this help
+  irsa-fn help            print this help; irsa-fn COMMAND --help prints a command's flags
 
-Field reference: schemas/irsabinding.schema.json and README.md.
+Example (an IRSABinding as the kustomize transformer config):
 `
+
+// example is a complete binding; a test checks it renders without error.
+const example = `  apiVersion: irsa.dev/v1alpha1
+  kind: IRSABinding
+  metadata:
+    name: s3-writer
+    namespace: production
+    annotations:
+      config.kubernetes.io/function: |
+        exec:
+          path: irsa-fn
+  spec:
+    clusters:
+      - name: prod-eu
+        oidcIssuer: https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E
+    serviceAccounts:
+      - name: s3-writer
+    role:
+      accountID: "123456789012"
+    policies:
+      inline:
+        - name: s3-write
+          statements:
+            - actions: [s3:PutObject]
+              resources: ["arn:aws:s3:::my-app-uploads/*"]
+    workloads:
+      - kind: Deployment
+        name: my-app
+`
+
+// writeHelp prints the usage, the example and every field of the kinds users write.
+func writeHelp(w io.Writer) error {
+	fmt.Fprint(w, usage)
+	fmt.Fprint(w, example)
+	for _, kind := range []string{"IRSABinding", "IRSAConfig"} {
+		fields, err := schemas.Fields(kind)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "\nFields of %s (irsa.dev/v1alpha1); descriptions give defaults:\n", kind)
+		for _, f := range fields {
+			req := ""
+			if f.Required {
+				req = ", required"
+			}
+			fmt.Fprintf(w, "  %s (%s%s)\n", f.Path, f.Type, req)
+			if f.Description != "" {
+				fmt.Fprintf(w, "      %s\n", f.Description)
+			}
+		}
+	}
+	return nil
+}
 
 // Main runs the command named by args (os.Args) and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -48,7 +106,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stdout, version.Get())
 			return 0
 		case "help", "--help", "-h":
-			fmt.Fprint(stdout, usage)
+			if err := writeHelp(stdout); err != nil {
+				fmt.Fprintln(stderr, "irsa-fn:", err)
+				return 1
+			}
 			return 0
 		}
 	}
@@ -61,4 +122,13 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // Run is Main on the process's own arguments and streams.
 func Run() int {
 	return Main(os.Args, os.Stdin, os.Stdout, os.Stderr)
+}
+
+// parseExit is the exit code for a flag parsing error: 0 for -h/--help, which printed the
+// usage, 2 for a wrong flag.
+func parseExit(err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	return 2
 }

@@ -5,9 +5,12 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/generator"
 )
 
-func TestVersionAndHelp(t *testing.T) {
+func TestVersion(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := Main([]string{"irsa-fn", "version"}, nil, &out, &errOut); code != 0 {
 		t.Fatalf("exit %d", code)
@@ -15,8 +18,52 @@ func TestVersionAndHelp(t *testing.T) {
 	if got := out.String(); !strings.HasPrefix(got, "irsa-fn ") || !strings.Contains(got, runtime.Version()) || !strings.Contains(got, "commit ") {
 		t.Errorf("version printed %q", got)
 	}
-	out.Reset()
-	if code := Main([]string{"irsa-fn", "help"}, nil, &out, &errOut); code != 0 || !strings.Contains(out.String(), "kustomize build --enable-alpha-plugins --enable-exec") {
-		t.Errorf("help (exit %d):\n%s", code, out.String())
+}
+
+func TestHelp(t *testing.T) {
+	for _, arg := range []string{"help", "--help", "-h"} {
+		var out, errOut bytes.Buffer
+		if code := Main([]string{"irsa-fn", arg}, nil, &out, &errOut); code != 0 {
+			t.Fatalf("%s: exit %d: %s", arg, code, errOut.String())
+		}
+		help := out.String()
+		for _, want := range []string{
+			"kustomize build --enable-alpha-plugins --enable-exec", "irsa-fn export --out DIR", "irsa-fn verify",
+			"kind: IRSABinding", "Fields of IRSABinding", "Fields of IRSAConfig",
+			"spec.role.maxSessionDuration (integer 3600..43200)", "Default: 3600",
+			"spec.defaults.role.accountID", "spec.policies.wellKnown[].hostedZoneIDs",
+		} {
+			if !strings.Contains(help, want) {
+				t.Errorf("%s: the help lacks %q", arg, want)
+			}
+		}
+	}
+	for _, sub := range []string{"export", "apply", "verify"} {
+		var out, errOut bytes.Buffer
+		if code := Main([]string{"irsa-fn", sub, "--help"}, nil, &out, &errOut); code != 0 {
+			t.Errorf("%s --help: exit %d", sub, code)
+		}
+		if usage := errOut.String(); !strings.Contains(usage, "Usage: irsa-fn "+sub) || !strings.Contains(usage, "Example") {
+			t.Errorf("%s --help printed:\n%s", sub, usage)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"irsa-fn", "apply", "--no-such-flag"}, nil, &out, &errOut); code != 2 {
+		t.Errorf("a wrong flag: exit %d, want 2", code)
+	}
+}
+
+// TestHelpExampleRenders keeps the help's example honest.
+func TestHelpExampleRenders(t *testing.T) {
+	var doc strings.Builder
+	for _, l := range strings.Split(example, "\n") {
+		doc.WriteString(strings.TrimPrefix(l, "  ") + "\n")
+	}
+	b, problems := v1alpha1.DecodeBinding([]byte(doc.String()))
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	if res := generator.Generate(generator.Input{Binding: *b}); res.Diagnostics.HasErrors() || res.Role == nil {
+		t.Errorf("the help's example does not render: %v", res.Diagnostics)
 	}
 }

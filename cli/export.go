@@ -15,11 +15,11 @@ func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "folder to write DIR/<role>/*.json into (required)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: irsa-fn export --out DIR [PATH...]\n\nReads a rendered stream from stdin, or files and kpt package folders, writes each IAMRole\nto DIR/<role>/trust-policy.json, DIR/<role>/<policy>.json and DIR/<role>/role.json, and\nprints every other object (not local config) on stdout:\n\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn export --out iam > manifests.yaml\n\nFlags:")
+		fmt.Fprintln(stderr, "Usage: irsa-fn export --out DIR [PATH...]\n\nReads a rendered stream from stdin, or files and kpt package folders, writes each IAMRole\nto DIR/<role>/trust-policy.json, DIR/<role>/<policy>.json and DIR/<role>/role.json, and\nprints every other object (not local config) on stdout.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn export --out iam > manifests.yaml\n  aws iam create-role --role-name S3WriterRole --assume-role-policy-document file://iam/S3WriterRole/trust-policy.json\n\nFlags:")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return parseExit(err)
 	}
 	if *out == "" {
 		fmt.Fprintln(stderr, "irsa-fn export: --out DIR is required")

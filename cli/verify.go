@@ -17,11 +17,11 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	concurrency := fs.Int("concurrency", 4, "how many roles to read at once")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: irsa-fn verify [PATH...]\n\nReads the live IAM roles and OIDC providers and explains every way they differ from the\nrendered IAMRoles (and ServiceAccounts) in PATHs or stdin: a missing provider or audience\n(InvalidIdentityToken), a trust policy that refuses a declared service account (Not authorized\nto perform sts:AssumeRoleWithWebIdentity) and why, and every drifted field. Exit 0 only when\neverything matches.\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage: irsa-fn verify [PATH...]\n\nReads the live IAM roles and OIDC providers and explains every way they differ from the\nrendered IAMRoles (and ServiceAccounts) in PATHs or stdin: a missing provider or audience\n(InvalidIdentityToken), a trust policy that refuses a declared service account (Not authorized\nto perform sts:AssumeRoleWithWebIdentity) and why, and every drifted field. Exit 0 only when\neverything matches.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn verify\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
-		return 2
+		return parseExit(err)
 	}
 	found, rest, err := loadRoles(fs.Args(), stdin)
 	if err != nil {

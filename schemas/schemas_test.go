@@ -1,0 +1,144 @@
+package schemas
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"gopkg.in/yaml.v3"
+)
+
+func compile(t *testing.T) map[string]*jsonschema.Schema {
+	t.Helper()
+	c := jsonschema.NewCompiler()
+	out := map[string]*jsonschema.Schema{}
+	for _, kind := range Kinds {
+		data, err := JSON(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+		if err != nil {
+			t.Fatal(err)
+		}
+		url := "file:///" + fileName(kind)
+		if err := c.AddResource(url, doc); err != nil {
+			t.Fatal(err)
+		}
+		if out[kind], err = c.Compile(url); err != nil {
+			t.Fatalf("%s: %v", kind, err)
+		}
+	}
+	return out
+}
+
+// asJSON turns a YAML document into the JSON value a validator reads.
+func asJSON(t *testing.T, doc map[string]any) any {
+	t.Helper()
+	data, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestExamplesMatchSchemas validates every irsa.dev object of the examples and the end-to-end
+// cases against the JSON Schemas with a JSON Schema validator, as an editor would.
+func TestExamplesMatchSchemas(t *testing.T) {
+	schemas := compile(t)
+	checked := 0
+	for _, root := range []string{filepath.Join("..", "examples"), filepath.Join("..", "e2e", "testdata", "cases")} {
+		err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() || !strings.HasSuffix(p, ".yaml") || info.Name() == "expected.yaml" {
+				return err
+			}
+			data, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			dec := yaml.NewDecoder(bytes.NewReader(data))
+			for {
+				var doc map[string]any
+				if err := dec.Decode(&doc); err != nil {
+					break
+				}
+				kind, _ := doc["kind"].(string)
+				if api, _ := doc["apiVersion"].(string); api != "irsa.dev/v1alpha1" || schemas[kind] == nil {
+					continue
+				}
+				if err := schemas[kind].Validate(asJSON(t, doc)); err != nil {
+					t.Errorf("%s: %s does not match its schema: %v", p, kind, err)
+				}
+				checked++
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if checked < 25 {
+		t.Errorf("only %d irsa.dev objects checked", checked)
+	}
+}
+
+// TestSchemaRejectsBrokenBindings proves the schema catches what an editor should flag.
+func TestSchemaRejectsBrokenBindings(t *testing.T) {
+	schema := compile(t)["IRSABinding"]
+	tests := map[string]struct{ doc, field string }{
+		"typo":           {"spec: {role: {acountID: '123456789012'}}", "acountID"},
+		"short session":  {"spec: {role: {maxSessionDuration: 100}}", "maxSessionDuration"},
+		"account digits": {"spec: {role: {accountID: '12345'}}", "accountID"},
+		"mode":           {"spec: {mode: sideways}", "mode"},
+		"workload kind":  {"spec: {workloads: [{kind: Service, name: x}]}", "kind"},
+		"issuer":         {"spec: {clusters: [{oidcIssuer: 'http://x'}]}", "oidcIssuer"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			var doc map[string]any
+			if err := yaml.Unmarshal([]byte("apiVersion: irsa.dev/v1alpha1\nkind: IRSABinding\nmetadata: {name: x}\n"+tt.doc), &doc); err != nil {
+				t.Fatal(err)
+			}
+			err := schema.Validate(asJSON(t, doc))
+			if err == nil {
+				t.Fatal("the schema accepted it")
+			}
+			if !strings.Contains(err.Error(), tt.field) {
+				t.Errorf("the error does not name %s: %v", tt.field, err)
+			}
+		})
+	}
+}
+
+func TestFields(t *testing.T) {
+	fields, err := Fields("IRSABinding")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byPath := map[string]Field{}
+	for _, f := range fields {
+		byPath[f.Path] = f
+	}
+	for path, want := range map[string]string{
+		"spec.role.maxSessionDuration":          "integer 3600..43200",
+		"spec.serviceAccounts[].audience":       "string",
+		"spec.mode":                             "string [irsa podIdentity both]",
+		"spec.policies.inline[].statements":     "list of object",
+		"spec.workloads[].selector.matchLabels": "map",
+	} {
+		if got := byPath[path]; got.Type != want || got.Description == "" {
+			t.Errorf("%s: %+v, want type %q and a description", path, got, want)
+		}
+	}
+	if !strings.Contains(byPath["spec.role.maxSessionDuration"].Description, "Default: 3600") {
+		t.Error("the description of maxSessionDuration does not give its default")
+	}
+}
