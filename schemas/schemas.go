@@ -3,7 +3,6 @@
 package schemas
 
 import (
-	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -43,58 +42,13 @@ type Field struct {
 	Required    bool
 }
 
-// node is the part of a JSON Schema the field reference reads.
-type node struct {
-	Description          string          `json:"description"`
-	Type                 string          `json:"type"`
-	Enum                 []string        `json:"enum"`
-	Pattern              string          `json:"pattern"`
-	Minimum              *int64          `json:"minimum"`
-	Maximum              *int64          `json:"maximum"`
-	MaxLength            *int64          `json:"maxLength"`
-	Items                *node           `json:"items"`
-	Properties           orderedNodes    `json:"properties"`
-	Required             []string        `json:"required"`
-	AdditionalProperties json.RawMessage `json:"additionalProperties"`
-	OneOf                []*node         `json:"oneOf"`
-}
-
-// orderedNodes keeps the properties in the order the schema lists them.
-type orderedNodes struct {
-	names []string
-	nodes map[string]*node
-}
-
-func (o *orderedNodes) UnmarshalJSON(data []byte) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if _, err := dec.Token(); err != nil { // {
-		return err
-	}
-	o.nodes = map[string]*node{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return err
-		}
-		name := t.(string)
-		var n node
-		if err := dec.Decode(&n); err != nil {
-			return err
-		}
-		o.names = append(o.names, name)
-		o.nodes[name] = &n
-	}
-	_, err := dec.Token() // }
-	return err
-}
-
 // Fields lists every field of a kind, depth first in schema order.
 func Fields(kind string) ([]Field, error) {
 	data, err := JSON(kind)
 	if err != nil {
 		return nil, fmt.Errorf("no schema for %s: %w", kind, err)
 	}
-	var root node
+	var root Schema
 	if err := json.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("schema of %s: %w", kind, err)
 	}
@@ -103,35 +57,35 @@ func Fields(kind string) ([]Field, error) {
 	return out, nil
 }
 
-func walk(n *node, path string, out *[]Field) {
+func walk(n *Schema, path string, out *[]Field) {
 	required := map[string]bool{}
 	for _, r := range n.Required {
 		required[r] = true
 	}
-	for _, name := range n.Properties.names {
-		child := n.Properties.nodes[name]
+	for _, prop := range n.Properties {
+		name, child := prop.Name, prop.Schema
 		p := name
 		if path != "" {
 			p = path + "." + name
 		}
 		*out = append(*out, Field{Path: p, Type: describe(child), Description: child.Description, Required: required[name]})
 		switch {
-		case child.Type == "object" && len(child.Properties.names) > 0:
+		case child.Type == "object" && len(child.Properties) > 0:
 			walk(child, p, out)
-		case child.Type == "array" && child.Items != nil && len(child.Items.Properties.names) > 0:
+		case child.Type == "array" && child.Items != nil && len(child.Items.Properties) > 0:
 			walk(child.Items, p+"[]", out)
 		}
 	}
 }
 
-func describe(n *node) string {
+func describe(n *Schema) string {
 	t := n.Type
 	switch {
 	case len(n.OneOf) > 0:
 		t = "string or list"
 	case t == "array" && n.Items != nil:
 		t = "list of " + describe(n.Items)
-	case t == "object" && len(n.Properties.names) == 0 && len(n.AdditionalProperties) > 0:
+	case t == "object" && len(n.Properties) == 0 && n.AdditionalProperties != nil:
 		t = "map"
 	}
 	switch {

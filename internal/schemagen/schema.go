@@ -15,60 +15,9 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/irsa-dev/irsa-fn/schemas"
 )
-
-// Schema is a JSON Schema node, its keys in a fixed order so the output is stable.
-type Schema struct {
-	Schema               string    `json:"$schema,omitempty"`
-	ID                   string    `json:"$id,omitempty"`
-	Title                string    `json:"title,omitempty"`
-	Description          string    `json:"description,omitempty"`
-	Type                 string    `json:"type,omitempty"`
-	Enum                 []string  `json:"enum,omitempty"`
-	Pattern              string    `json:"pattern,omitempty"`
-	MinLength            *int64    `json:"minLength,omitempty"`
-	MaxLength            *int64    `json:"maxLength,omitempty"`
-	Minimum              *int64    `json:"minimum,omitempty"`
-	Maximum              *int64    `json:"maximum,omitempty"`
-	MaxItems             *int64    `json:"maxItems,omitempty"`
-	MaxProperties        *int64    `json:"maxProperties,omitempty"`
-	Items                *Schema   `json:"items,omitempty"`
-	Properties           Props     `json:"properties,omitempty"`
-	Required             []string  `json:"required,omitempty"`
-	AdditionalProperties any       `json:"additionalProperties,omitempty"`
-	OneOf                []*Schema `json:"oneOf,omitempty"`
-	PreserveUnknown      bool      `json:"x-kubernetes-preserve-unknown-fields,omitempty"`
-}
-
-// Prop is one property of an object schema.
-type Prop struct {
-	Name   string
-	Schema *Schema
-}
-
-// Props are an object's properties in declaration order.
-type Props []Prop
-
-// MarshalJSON writes the properties as an object, in order.
-func (p Props) MarshalJSON() ([]byte, error) {
-	var b bytes.Buffer
-	b.WriteByte('{')
-	for i, prop := range p {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		k, _ := json.Marshal(prop.Name)
-		v, err := json.Marshal(prop.Schema)
-		if err != nil {
-			return nil, err
-		}
-		b.Write(k)
-		b.WriteByte(':')
-		b.Write(v)
-	}
-	b.WriteByte('}')
-	return b.Bytes(), nil
-}
 
 // typeInfo is a type declared in the API package.
 type typeInfo struct {
@@ -125,7 +74,7 @@ func splitDoc(doc string) (string, []string) {
 	return strings.Join(prose, " "), markers
 }
 
-func (g *generator) root(name string) (*Schema, error) {
+func (g *generator) root(name string) (*schemas.Schema, error) {
 	ti, ok := g.types[name]
 	if !ok {
 		return nil, fmt.Errorf("no type %s", name)
@@ -138,14 +87,14 @@ func (g *generator) root(name string) (*Schema, error) {
 	return s, nil
 }
 
-func (g *generator) structSchema(name string, st *ast.StructType) (*Schema, error) {
+func (g *generator) structSchema(name string, st *ast.StructType) (*schemas.Schema, error) {
 	if name == "ObjectMeta" {
-		meta := &Schema{Type: "object"}
+		meta := &schemas.Schema{Type: "object"}
 		if g.crd {
 			return meta, nil // the API server owns metadata's schema
 		}
 	}
-	s := &Schema{Type: "object"}
+	s := &schemas.Schema{Type: "object"}
 	if !g.crd || name != "ObjectMeta" {
 		s.AdditionalProperties = false
 	}
@@ -191,12 +140,12 @@ func (g *generator) structSchema(name string, st *ast.StructType) (*Schema, erro
 		if !optional {
 			s.Required = append(s.Required, yname)
 		}
-		s.Properties = append(s.Properties, Prop{Name: yname, Schema: fs})
+		s.Properties = append(s.Properties, schemas.Prop{Name: yname, Schema: fs})
 	}
 	return s, nil
 }
 
-func (g *generator) typeSchema(expr ast.Expr) (*Schema, error) {
+func (g *generator) typeSchema(expr ast.Expr) (*schemas.Schema, error) {
 	switch t := expr.(type) {
 	case *ast.StarExpr:
 		return g.typeSchema(t.X)
@@ -205,21 +154,21 @@ func (g *generator) typeSchema(expr ast.Expr) (*Schema, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Schema{Type: "array", Items: items}, nil
+		return &schemas.Schema{Type: "array", Items: items}, nil
 	case *ast.MapType:
 		values, err := g.typeSchema(t.Value)
 		if err != nil {
 			return nil, err
 		}
-		return &Schema{Type: "object", AdditionalProperties: values}, nil
+		return &schemas.Schema{Type: "object", AdditionalProperties: values}, nil
 	case *ast.Ident:
 		switch t.Name {
 		case "string":
-			return &Schema{Type: "string"}, nil
+			return &schemas.Schema{Type: "string"}, nil
 		case "bool":
-			return &Schema{Type: "boolean"}, nil
+			return &schemas.Schema{Type: "boolean"}, nil
 		case "int", "int32", "int64":
-			return &Schema{Type: "integer"}, nil
+			return &schemas.Schema{Type: "integer"}, nil
 		}
 		ti, ok := g.types[t.Name]
 		if !ok {
@@ -229,9 +178,9 @@ func (g *generator) typeSchema(expr ast.Expr) (*Schema, error) {
 		for _, m := range markers {
 			if m == "irsa:schema:stringOrList" {
 				if g.crd {
-					return &Schema{PreserveUnknown: true}, nil
+					return &schemas.Schema{PreserveUnknown: true}, nil
 				}
-				return &Schema{OneOf: []*Schema{{Type: "string"}, {Type: "array", Items: &Schema{Type: "string"}}}}, nil
+				return &schemas.Schema{OneOf: []*schemas.Schema{{Type: "string"}, {Type: "array", Items: &schemas.Schema{Type: "string"}}}}, nil
 			}
 		}
 		switch under := ti.spec.Type.(type) {
@@ -245,7 +194,7 @@ func (g *generator) typeSchema(expr ast.Expr) (*Schema, error) {
 }
 
 // applyMarker applies one +kubebuilder:validation marker to a field's schema.
-func applyMarker(s *Schema, marker string) error {
+func applyMarker(s *schemas.Schema, marker string) error {
 	const prefix = "kubebuilder:validation:"
 	if !strings.HasPrefix(marker, prefix) {
 		return nil
@@ -342,7 +291,7 @@ func marshalJSON(v any) ([]byte, error) {
 
 // crdYAML writes a CustomResourceDefinition with the schema, for tools that validate against
 // CRDs (kubectl-validate --local-crds). irsa-fn's kinds are local config: never applied.
-func crdYAML(k kind, s *Schema) ([]byte, error) {
+func crdYAML(k kind, s *schemas.Schema) ([]byte, error) {
 	data, err := json.Marshal(s)
 	if err != nil {
 		return nil, err
