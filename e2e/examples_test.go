@@ -72,8 +72,8 @@ func TestExamples(t *testing.T) {
 			var objs []object
 			switch r.tool {
 			case "kustomize":
-				rendered, objs = renderKustomize(t, dir)
-				again, _ := renderKustomize(t, dir)
+				rendered, objs = renderKustomize(t, dir, bin)
+				again, _ := renderKustomize(t, dir, bin)
 				if !bytes.Equal(rendered, again) {
 					t.Error("a second kustomize build gave other output")
 				}
@@ -111,9 +111,11 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-func renderKustomize(t *testing.T, dir string) ([]byte, []object) {
+// renderKustomize builds a kustomization, with irsa-fn on the PATH for examples that run it
+// from there.
+func renderKustomize(t *testing.T, dir, bin string) ([]byte, []object) {
 	t.Helper()
-	stdout, stderr, err := run(t, dir, nil, tool(t, "KUSTOMIZE", "kustomize"), "build", "--enable-alpha-plugins", "--enable-exec", ".")
+	stdout, stderr, err := run(t, dir, []string{pathWith(t, bin)}, tool(t, "KUSTOMIZE", "kustomize"), "build", "--enable-alpha-plugins", "--enable-exec", ".")
 	if err != nil {
 		t.Fatalf("kustomize build: %v\n%s", err, stderr)
 	}
