@@ -24,7 +24,9 @@ MOTO_SERVER      := $(BIN)/moto_server
 TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUBECTL_VALIDATE) \
             MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED)
 
-.PHONY: all build demo test unit e2e tools schemas fmt vet bench clean
+.PHONY: all build demo test unit e2e fuzz tools schemas fmt vet bench clean
+
+FUZZTIME ?= 10s
 
 all: build
 
@@ -37,9 +39,16 @@ demo: build $(KUSTOMIZE)
 	@echo "# kustomize build --enable-alpha-plugins --enable-exec examples/quickstart"
 	@$(KUSTOMIZE) build --enable-alpha-plugins --enable-exec examples/quickstart
 
-## test: vet, formatting, unit, golden and end-to-end tests with the real tools.
+## test: vet, formatting, unit, golden and end-to-end tests with the real tools, and a short
+## run of each fuzz target.
 test: build tools vet fmt
 	$(TEST_ENV) $(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory fuzz
+
+## fuzz: run each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m for a long run).
+fuzz:
+	$(GO) test -run='^$$' -fuzz=FuzzDecodeBinding -fuzztime=$(FUZZTIME) ./api/v1alpha1
+	$(GO) test -run='^$$' -fuzz=FuzzProcess -fuzztime=$(FUZZTIME) ./fn
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)

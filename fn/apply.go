@@ -20,14 +20,31 @@ import (
 // user's input; an error here is a bug and is reported as such.
 func (r *render) apply() {
 	items := r.rl.Items
+	// Apply is all or nothing: each item is copied before its first change, and every copy is
+	// put back if any change fails, so that a failed render returns the items as they came.
+	originals := map[int]*kfn.KubeObject{}
+	touch := func(i int) *kfn.KubeObject {
+		if _, saved := originals[i]; !saved {
+			originals[i] = items[i].Copy()
+		}
+		return items[i]
+	}
+	defer func() {
+		if r.failed() {
+			for i, o := range originals {
+				items[i] = o
+			}
+			r.rl.Items = items
+		}
+	}()
 	for _, s := range r.sources {
 		for _, i := range s.items {
-			r.must(setAnnotation(items[i], kfn.KptLocalConfig, "true"))
+			r.must(setAnnotation(touch(i), kfn.KptLocalConfig, "true"))
 		}
 	}
 	for _, i := range slices.Sorted(maps.Keys(r.plan.annotate)) {
 		change := r.plan.annotate[i]
-		o := items[i]
+		o := touch(i)
 		if o.GetAnnotation(generator.AnnotationBinding) == change.binding.result.Binding {
 			r.must(removeAnnotations(o, generator.ServiceAccountAnnotations, change.annotations))
 		}
@@ -35,9 +52,12 @@ func (r *render) apply() {
 			r.must(setAnnotation(o, k, change.annotations[k]))
 		}
 	}
-	r.removeStaleAnnotations()
+	r.removeStaleAnnotations(touch)
 	for _, i := range slices.Sorted(maps.Keys(r.plan.patch)) {
-		r.patchWorkload(items[i], r.plan.patch[i])
+		r.patchWorkload(touch(i), r.plan.patch[i])
+	}
+	if r.failed() {
+		return
 	}
 	kept := make(kfn.KubeObjects, 0, len(items)+len(r.plan.add))
 	for i, o := range items {
@@ -79,7 +99,7 @@ func placement(src *source) (string, bool) {
 
 // removeStaleAnnotations takes irsa-fn's annotations off ServiceAccounts that it annotated for a
 // binding that no longer claims them.
-func (r *render) removeStaleAnnotations() {
+func (r *render) removeStaleAnnotations(touch func(int) *kfn.KubeObject) {
 	var stale []int
 	for _, i := range r.ix.serviceAccounts {
 		if _, claimed := r.plan.annotate[i]; !claimed && r.rl.Items[i].GetAnnotation(generator.AnnotationBinding) != "" {
@@ -88,7 +108,7 @@ func (r *render) removeStaleAnnotations() {
 	}
 	sort.Ints(stale)
 	for _, i := range stale {
-		o := r.rl.Items[i]
+		o := touch(i)
 		owner := o.GetAnnotation(generator.AnnotationBinding)
 		r.must(removeAnnotations(o, generator.ServiceAccountAnnotations, nil))
 		r.report(refOf(o), fileOf(o), diag.Diagnostic{Severity: diag.Info, Message: fmt.Sprintf("removed the IRSA annotations of binding %s, which no longer declares this service account", owner)})

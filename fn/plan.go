@@ -183,6 +183,10 @@ func (r *render) claim(b *bindingSource, w generator.Workload, i int) {
 		}
 		return
 	}
+	if field, ok := podSpecProblem(o); !ok {
+		r.errorAt(b, w.Field, "a workload whose "+strings.Join(podSpecPath(o.GetKind()), ".")+" is an object (a pod template)", "%s has no pod spec to patch: %s is not an object", describeItem(o), field)
+		return
+	}
 	if o.GetKind() == "Rollout" {
 		if _, found, _ := o.NestedSubObject("spec", "workloadRef"); found {
 			r.errorAt(b, w.Field, "the Deployment the Rollout references in spec.workloadRef", "Rollout %s takes its pod template from spec.workloadRef; bind that Deployment instead", describeItem(o))
@@ -247,4 +251,21 @@ func (r *render) planConfigObjects() {
 		}
 		r.plan.add = append(r.plan.add, newObject{src: r.config.src, object: o})
 	}
+}
+
+// podSpecProblem reports whether a workload's pod spec can be patched: every level of its path
+// is an object or absent (then it is created). It names the first level that is something else:
+// null, a list or a value.
+func podSpecProblem(o *kfn.KubeObject) (string, bool) {
+	path := podSpecPath(o.GetKind())
+	for i := range path {
+		_, found, err := o.NestedSubObject(path[:i+1]...)
+		if err != nil {
+			return strings.Join(path[:i+1], "."), false
+		}
+		if !found {
+			return "", true
+		}
+	}
+	return "", true
 }

@@ -268,12 +268,14 @@ func TestConfigErrors(t *testing.T) {
 		in   []byte
 		want string
 	}{
-		"foreign function config":         {resourceList("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"), "function config is a v1 ConfigMap"},
-		"two configs":                     {resourceList(cfg("a"), cfg("b")), "a second IRSAConfig"},
-		"broken config default":           {resourceList("apiVersion: irsa.dev/v1alpha1\nkind: IRSAConfig\nmetadata: {name: a}\nspec:\n  defaults: {role: {maxSessionDuration: 5}}\n", binding("web", "")), "IRSAConfig a: spec.defaults.role.maxSessionDuration"},
-		"rollout with workloadRef":        {resourceList(binding("web", "  workloads: [{kind: Rollout, name: r}]\n"), "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r, namespace: shop}\nspec: {workloadRef: {kind: Deployment, name: web}}\n"), "bind that Deployment instead"},
-		"service account in two bindings": {resourceList("", binding("a", "  serviceAccounts: [{name: shared}]\n"), binding("b", "  serviceAccounts: [{name: shared}]\n")), "service account shop/shared is also declared by IRSABinding shop/a"},
-		"role name in two bindings":       {resourceList("", namedRole(binding("a", "  serviceAccounts: [{name: a}]\n"), "Same"), namedRole(binding("b", "  serviceAccounts: [{name: b}]\n"), "same")), "IAM role names are unique per account"},
+		"foreign function config":           {resourceList("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"), "function config is a v1 ConfigMap"},
+		"two configs":                       {resourceList(cfg("a"), cfg("b")), "a second IRSAConfig"},
+		"broken config default":             {resourceList("apiVersion: irsa.dev/v1alpha1\nkind: IRSAConfig\nmetadata: {name: a}\nspec:\n  defaults: {role: {maxSessionDuration: 5}}\n", binding("web", "")), "IRSAConfig a: spec.defaults.role.maxSessionDuration"},
+		"pod without a pod spec":            {resourceList(binding("web", "  workloads: [{kind: Pod, name: p}]\n"), "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n"), "Pod shop/p has no pod spec to patch: spec is not an object"},
+		"workload without name or selector": {resourceList(binding("web", "  workloads: [{kind: Deployment}]\n"), deployment), "spec.workloads[0]: an entry needs a name or a selector"},
+		"rollout with workloadRef":          {resourceList(binding("web", "  workloads: [{kind: Rollout, name: r}]\n"), "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r, namespace: shop}\nspec: {workloadRef: {kind: Deployment, name: web}}\n"), "bind that Deployment instead"},
+		"service account in two bindings":   {resourceList("", binding("a", "  serviceAccounts: [{name: shared}]\n"), binding("b", "  serviceAccounts: [{name: shared}]\n")), "service account shop/shared is also declared by IRSABinding shop/a"},
+		"role name in two bindings":         {resourceList("", namedRole(binding("a", "  serviceAccounts: [{name: a}]\n"), "Same"), namedRole(binding("b", "  serviceAccounts: [{name: b}]\n"), "same")), "IAM role names are unique per account"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

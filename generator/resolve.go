@@ -158,6 +158,7 @@ func (r *resolver) resolveServiceAccounts() {
 func (r *resolver) resolveWorkloads() {
 	for i, w := range r.spec.Workloads {
 		p := specPath.Child("workloads").Index(i)
+		problemsBefore := len(r.diags)
 		if w.Kind != "" && !contains(supportedWorkload, w.Kind) {
 			r.diags.Errorf(p.Child("kind"), strings.Join(supportedWorkload, ", "), "kind %q is not a workload irsa-fn patches", w.Kind)
 		}
@@ -170,6 +171,9 @@ func (r *resolver) resolveWorkloads() {
 			r.diags.Errorf(p.Child("kind"), strings.Join(supportedWorkload, ", "), "kind is required with name")
 		case w.Selector != nil:
 			r.checkSelector(w.Selector, p.Child("selector"))
+		}
+		if len(r.diags) > problemsBefore {
+			continue // an entry with problems selects nothing: planning it would only add noise
 		}
 		sa, ok := r.findServiceAccount(w.ServiceAccount, w.Namespace)
 		if !ok {

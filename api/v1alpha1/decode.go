@@ -45,6 +45,10 @@ func decodeStrict(data []byte, out any, kind string) diag.List {
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
+	if root.Kind != yaml.MappingNode {
+		problems.Errorf(diag.Path{}, "an "+kind+" object: a mapping with apiVersion, kind, metadata and spec", "the document is %s, not an object", kindName(root))
+		return problems
+	}
 	c := checker{problems: &problems}
 	c.check(root, reflect.TypeOf(out).Elem(), diag.Path{}, 0)
 	if problems.HasErrors() {
@@ -158,8 +162,9 @@ func (c checker) checkStruct(n *yaml.Node, t reflect.Type, path diag.Path, depth
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		key, value := n.Content[i], n.Content[i+1]
 		name := key.Value
+		fieldPath := childPath(path, name)
 		if seen[name] {
-			c.problems.Errorf(path.Child(name), "each field once", "duplicate field %q", name)
+			c.problems.Errorf(fieldPath, "each field once", "duplicate field %q", name)
 			continue
 		}
 		seen[name] = true
@@ -168,11 +173,20 @@ func (c checker) checkStruct(n *yaml.Node, t reflect.Type, path diag.Path, depth
 			if t == objectMetaType {
 				continue // other metadata (uid, generateName, ...) is not ours to judge
 			}
-			c.problems.Errorf(path.Child(name), strings.Join(slices.Sorted(maps.Keys(fields)), ", "), "unknown field %q", name)
+			c.problems.Errorf(fieldPath, strings.Join(slices.Sorted(maps.Keys(fields)), ", "), "unknown field %q", name)
 			continue
 		}
-		c.check(value, ft, path.Child(name), depth+1)
+		c.check(value, ft, fieldPath, depth+1)
 	}
+}
+
+// childPath names a field under path: .name for a plain name, ["name"] for an empty name or one
+// with characters that would make the path ambiguous.
+func childPath(path diag.Path, name string) diag.Path {
+	if name == "" || strings.ContainsAny(name, ".[]\"' \t\n") {
+		return path.Key(name)
+	}
+	return path.Child(name)
 }
 
 func (c checker) expect(n *yaml.Node, kind yaml.Kind, path diag.Path, want string) bool {

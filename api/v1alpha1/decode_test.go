@@ -125,7 +125,8 @@ func TestDecodeRejects(t *testing.T) {
 		"wrong kind":    {"apiVersion: irsa.dev/v1alpha1\nkind: IRSAConfig\nmetadata: {name: x}\nspec: {}\n", "kind", `kind is "IRSAConfig"`},
 		"wrong version": {"apiVersion: irsa.dev/v1\nkind: IRSABinding\nmetadata: {name: x}\n", "apiVersion", `apiVersion is "irsa.dev/v1"`},
 		"not yaml":      {"spec: [\n", "", "cannot parse"},
-		"not a mapping": {"- a\n- b\n", "", "found a list"},
+		"not a mapping": {"- a\n- b\n", "", "the document is a list, not an object"},
+		"a scalar":      {"0\n", "", `the document is the value "0", not an object`},
 		"unknown top":   {"apiVersion: irsa.dev/v1alpha1\nkind: IRSABinding\nmetadata: {name: x}\nstatus: {}\n", "status", "unknown field"},
 	}
 	for name, tt := range tests {
