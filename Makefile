@@ -92,5 +92,12 @@ $(MOTO_SERVER):
 	fi
 	@chmod +x $@
 
+## bench: irsa-fn against a no-op function on the same SDK (1k/100 and 10k/1k objects/bindings),
+## then the Go benchmarks of the hot paths.
+bench: build
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/noopfn ./bench/noopfn
+	$(GO) run ./bench/run -irsa-fn $(BIN)/irsa-fn -noop $(BIN)/noopfn
+	$(GO) test -run='^$$' -bench=. -benchmem ./generator ./fn
+
 clean:
 	rm -rf $(BIN) .venv

@@ -9,11 +9,12 @@ import (
 	"strconv"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
-	"gopkg.in/yaml.v3"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/diag"
 	"github.com/irsa-dev/irsa-fn/generator"
+	"github.com/irsa-dev/irsa-fn/internal/yamlnode"
 )
 
 // apply makes the planned changes. Every check has passed, so nothing here can fail on the
@@ -174,10 +175,11 @@ func removeAnnotations(o *kfn.KubeObject, keys []string, keep map[string]string)
 	return o.RemoveAnnotationsIfEmpty()
 }
 
+// toKubeObject builds the object's YAML tree directly: no text is written and parsed again.
 func toKubeObject(o generator.Object) (*kfn.KubeObject, error) {
-	data, err := yaml.Marshal(o)
+	n, err := yamlnode.Encode(o)
 	if err != nil {
-		return nil, fmt.Errorf("marshal %s %s: %w", o.Kind, o.Metadata.Name, err)
+		return nil, fmt.Errorf("encode %s %s: %w", o.Kind, o.Metadata.Name, err)
 	}
-	return kfn.ParseKubeObject(data)
+	return kfn.MoveToKubeObject(kyaml.NewRNode(n)), nil
 }

@@ -81,6 +81,8 @@ type index struct {
 	generated map[int]bool
 	// ids are every item that stays, for collisions with objects this render adds.
 	ids map[objectKey]int
+	// labels caches workloads' labels: selectors read them again and again.
+	labels map[int]map[string]string
 }
 
 // isGenerated reports whether an earlier render made o: for a binding, or for the IRSAConfig.
@@ -96,6 +98,7 @@ func buildIndex(items kfn.KubeObjects) *index {
 		serviceAccounts: map[nsName]int{},
 		generated:       map[int]bool{},
 		ids:             map[objectKey]int{},
+		labels:          map[int]map[string]string{},
 	}
 	for i, o := range items {
 		if isIRSAKind(o) {
@@ -146,4 +149,14 @@ func (ix *index) workloadsIn(namespace string) []int {
 		return ix.workloadsByNS[""]
 	}
 	return append(append([]int(nil), ix.workloadsByNS[namespace]...), ix.workloadsByNS[""]...)
+}
+
+// labelsOf returns a workload item's labels, read once.
+func (ix *index) labelsOf(items kfn.KubeObjects, i int) map[string]string {
+	l, ok := ix.labels[i]
+	if !ok {
+		l = items[i].GetLabels()
+		ix.labels[i] = l
+	}
+	return l
 }

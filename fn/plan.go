@@ -145,7 +145,7 @@ func (r *render) planWorkload(b *bindingSource, w generator.Workload) {
 		if w.Kind != "" && o.GetKind() != w.Kind {
 			continue
 		}
-		if matchesSelector(w.Selector, o.GetLabels()) {
+		if matchesSelector(w.Selector, r.ix.labelsOf(r.rl.Items, i)) {
 			matched++
 			r.claim(b, w, i)
 		}

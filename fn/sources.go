@@ -4,10 +4,12 @@ import (
 	"fmt"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
+	"gopkg.in/yaml.v3"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/diag"
 	"github.com/irsa-dev/irsa-fn/generator"
+	"github.com/irsa-dev/irsa-fn/internal/yamlnode"
 )
 
 // source is an irsa.dev object of the render: the function config, an item, or both at once
@@ -91,7 +93,7 @@ func (r *render) decodeSources() {
 	for _, s := range r.sources {
 		switch s.ref.Kind {
 		case v1alpha1.KindConfig:
-			cfg, problems := v1alpha1.DecodeConfig(s.obj.Bytes())
+			cfg, problems := v1alpha1.DecodeConfigNode(yamlTree(s.obj))
 			r.reportAll(s, problems)
 			if problems.HasErrors() {
 				continue
@@ -107,11 +109,16 @@ func (r *render) decodeSources() {
 			r.config = &configSource{src: s, cfg: cfg}
 			r.reportAll(s, generator.ValidateConfig(cfg))
 		case v1alpha1.KindBinding:
-			b, problems := v1alpha1.DecodeBinding(s.obj.Bytes())
+			b, problems := v1alpha1.DecodeBindingNode(yamlTree(s.obj))
 			r.reportAll(s, problems)
 			if !problems.HasErrors() {
 				r.bindings = append(r.bindings, &bindingSource{src: s, binding: b})
 			}
 		}
 	}
+}
+
+// yamlTree copies an object's YAML tree for the strict decoder, without writing and parsing text.
+func yamlTree(o *kfn.KubeObject) *yaml.Node {
+	return yamlnode.ToV3(o.CopyToResourceNode().YNode())
 }

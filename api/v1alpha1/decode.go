@@ -33,15 +33,34 @@ func DecodeConfig(data []byte) (*IRSAConfig, diag.List) {
 	return &c, problems
 }
 
+// DecodeBindingNode decodes an IRSABinding from a parsed YAML tree, as DecodeBinding decodes it
+// from text. The decoder may retag scalars of the tree ("86400" read as a number): pass a copy.
+func DecodeBindingNode(root *yaml.Node) (*IRSABinding, diag.List) {
+	var b IRSABinding
+	problems := decodeNode(root, &b, KindBinding)
+	return &b, problems
+}
+
+// DecodeConfigNode decodes an IRSAConfig from a parsed YAML tree; see DecodeBindingNode.
+func DecodeConfigNode(root *yaml.Node) (*IRSAConfig, diag.List) {
+	var c IRSAConfig
+	problems := decodeNode(root, &c, KindConfig)
+	return &c, problems
+}
+
 func decodeStrict(data []byte, out any, kind string) diag.List {
-	var problems diag.List
 	var doc yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(&doc); err != nil {
+		var problems diag.List
 		problems.Errorf(diag.Path{}, "one YAML document", "cannot parse %s: %v", kind, err)
 		return problems
 	}
-	root := &doc
+	return decodeNode(&doc, out, kind)
+}
+
+func decodeNode(root *yaml.Node, out any, kind string) diag.List {
+	var problems diag.List
 	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
 		root = root.Content[0]
 	}
