@@ -5,12 +5,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -109,32 +110,23 @@ func runOnce(bin, input string) ([]byte, sample, error) {
 	return stdout.Bytes(), sample{wall: wall, cpu: cpu, rssKB: usage.Maxrss}, nil
 }
 
+// median returns the median of what get reads from each sample.
+func median[T cmp.Ordered](s []sample, get func(sample) T) T {
+	v := make([]T, len(s))
+	for i, x := range s {
+		v[i] = get(x)
+	}
+	slices.Sort(v)
+	return v[len(v)/2]
+}
+
 func medianWall(s []sample) time.Duration {
-	v := make([]time.Duration, len(s))
-	for i, x := range s {
-		v[i] = x.wall
-	}
-	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-	return v[len(v)/2]
+	return median(s, func(x sample) time.Duration { return x.wall })
 }
-
 func medianCPU(s []sample) time.Duration {
-	v := make([]time.Duration, len(s))
-	for i, x := range s {
-		v[i] = x.cpu
-	}
-	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-	return v[len(v)/2]
+	return median(s, func(x sample) time.Duration { return x.cpu })
 }
-
-func medianRSS(s []sample) int64 {
-	v := make([]int64, len(s))
-	for i, x := range s {
-		v[i] = x.rssKB
-	}
-	sort.Slice(v, func(i, j int) bool { return v[i] < v[j] })
-	return v[len(v)/2]
-}
+func medianRSS(s []sample) int64 { return median(s, func(x sample) int64 { return x.rssKB }) }
 
 // report prints the table and checks the targets: at the largest size irsa-fn takes at most
 // 1.25 times the no-op's time and 1.5 times its peak memory, and ten times the input costs at
