@@ -8,6 +8,7 @@ package fn
 import (
 	"fmt"
 	"io"
+	"sort"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 )
@@ -26,6 +27,7 @@ var _ kfn.ResourceListProcessor = (*Processor)(nil)
 func (p *Processor) Process(rl *kfn.ResourceList) (bool, error) {
 	r := &render{rl: rl}
 	r.run()
+	sortItems(rl.Items)
 	rl.Results = append(rl.Results, r.results()...)
 	if p.Log != nil {
 		for _, line := range r.logLines() {
@@ -33,4 +35,28 @@ func (p *Processor) Process(rl *kfn.ResourceList) (bool, error) {
 		}
 	}
 	return !r.failed(), nil
+}
+
+// sortItems puts the items in the order the SDK writes them in (apiVersion, kind, namespace,
+// name), reading each item's identity once. The SDK sorts again before writing, comparing
+// identities it reads anew for every comparison; on items already in order that sort has nothing
+// to do. The order is the SDK's, so the output is the same.
+func sortItems(items kfn.KubeObjects) {
+	keys := make([]string, len(items))
+	for i, o := range items {
+		keys[i] = o.GetAPIVersion() + " " + o.GetKind() + " " + o.GetNamespace() + " " + o.GetName()
+	}
+	sort.Stable(byKey{items, keys})
+}
+
+type byKey struct {
+	items kfn.KubeObjects
+	keys  []string
+}
+
+func (b byKey) Len() int           { return len(b.items) }
+func (b byKey) Less(i, j int) bool { return b.keys[i] < b.keys[j] }
+func (b byKey) Swap(i, j int) {
+	b.items[i], b.items[j] = b.items[j], b.items[i]
+	b.keys[i], b.keys[j] = b.keys[j], b.keys[i]
 }

@@ -312,3 +312,22 @@ func TestKptPlacement(t *testing.T) {
 		t.Errorf("binding not marked local config: %q", lc)
 	}
 }
+
+// TestItemsInTheSDKsOrder: the items leave Process in the order the SDK writes them, so its own
+// sort has nothing to do.
+func TestItemsInTheSDKsOrder(t *testing.T) {
+	rl, err := kfn.ParseResourceList(resourceList(binding("web", "  workloads: [{kind: Deployment, name: web}]\n"), deployment, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, namespace: shop}\nspec: {}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := (&Processor{}).Process(rl); !ok || err != nil {
+		t.Fatalf("%v %v", ok, err)
+	}
+	before := append(kfn.KubeObjects(nil), rl.Items...)
+	rl.Sort()
+	for i := range before {
+		if before[i] != rl.Items[i] {
+			t.Fatalf("item %d moved when the SDK sorted: %s", i, before[i].ShortString())
+		}
+	}
+}
