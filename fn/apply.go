@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
@@ -129,19 +130,8 @@ func (r *render) patchWorkload(o *kfn.KubeObject, c workloadClaim) {
 	if old, found, _ := o.NestedString(field("serviceAccount")...); found {
 		_, err := o.RemoveNestedField(field("serviceAccount")...)
 		r.must(err)
-		r.noteAt(c.binding, diag.Info, c.field, "removed the deprecated %s: %q from %s, so it cannot disagree with serviceAccountName: %s", joinPath(field("serviceAccount")), old, describeItem(o), c.serviceAccount)
+		r.noteAt(c.binding, diag.Info, c.field, "removed the deprecated %s: %q from %s, so it cannot disagree with serviceAccountName: %s", strings.Join(field("serviceAccount"), "."), old, describeItem(o), c.serviceAccount)
 	}
-}
-
-func joinPath(fields []string) string {
-	out := ""
-	for i, f := range fields {
-		if i > 0 {
-			out += "."
-		}
-		out += f
-	}
-	return out
 }
 
 // must reports an unexpected error as an internal error, and says whether there was none.

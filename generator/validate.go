@@ -215,55 +215,61 @@ func validatePolicies(p v1alpha1.Policies, path diag.Path, l *diag.List) {
 	names := map[string]int{}
 	for i, ip := range p.Inline {
 		ipPath := path.Child("inline").Index(i)
-		switch {
-		case ip.Name == "":
-			l.Errorf(ipPath.Child("name"), "1-128 characters of A-Z a-z 0-9 + = , . @ _ -", "name is required")
-		case len(ip.Name) > MaxPolicyNameLength || !roleNamePattern.MatchString(ip.Name):
-			l.Errorf(ipPath.Child("name"), "1-128 characters of A-Z a-z 0-9 + = , . @ _ -", "policy name %q is not valid", ip.Name)
-		}
-		if j, dup := names[strings.ToLower(ip.Name)]; dup && ip.Name != "" {
-			l.Errorf(ipPath.Child("name"), "each name once (IAM ignores case)", "policy name %q is also inline[%d]", ip.Name, j)
-		}
-		names[strings.ToLower(ip.Name)] = i
-		doc, err := inlineDocument(ip)
-		if err != nil {
-			l.Errorf(ipPath, "statements, or document: a JSON policy document", "%v", err)
-			continue
-		}
-		if ip.Document != "" {
-			iampolicy.CheckPermissions(doc, ipPath.Child("document"), nil, l)
+		if ip.Name == "" {
+			l.Errorf(ipPath.Child("name"), policyNameChars, "name is required")
 		} else {
-			iampolicy.CheckPermissions(doc, ipPath, iampolicy.YAMLNames, l)
+			checkPolicyName(ip.Name, ipPath.Child("name"), "inline", i, names, l)
 		}
+		checkedDocument(ip, ipPath, l)
 	}
+}
+
+// policyNameChars says what a policy name may be.
+const policyNameChars = "1-128 characters of A-Z a-z 0-9 + = , . @ _ -"
+
+// checkPolicyName checks a policy's name and that no earlier entry of list took it (IAM ignores
+// case); seen records the names by index.
+func checkPolicyName(name string, p diag.Path, list string, i int, seen map[string]int, l *diag.List) {
+	if len(name) > MaxPolicyNameLength || !roleNamePattern.MatchString(name) {
+		l.Errorf(p, policyNameChars, "policy name %q is not valid", name)
+	}
+	if j, dup := seen[strings.ToLower(name)]; dup {
+		l.Errorf(p, "each name once (IAM ignores case)", "policy name %q is also %s[%d]", name, list, j)
+	}
+	seen[strings.ToLower(name)] = i
+}
+
+// checkedDocument builds a policy's document from its statements or JSON text and checks it,
+// reporting under p with the names the user wrote (statements in YAML, or the document's JSON
+// elements). ok is false when no document can be built.
+func checkedDocument(ip v1alpha1.InlinePolicy, p diag.Path, l *diag.List) (iampolicy.Document, bool) {
+	doc, err := inlineDocument(ip)
+	if err != nil {
+		l.Errorf(p, "statements, or document: a JSON policy document", "%v", err)
+		return doc, false
+	}
+	if ip.Document != "" {
+		iampolicy.CheckPermissions(doc, p.Child("document"), nil, l)
+	} else {
+		iampolicy.CheckPermissions(doc, p, iampolicy.YAMLNames, l)
+	}
+	return doc, true
 }
 
 func validateCustomerManaged(policies []v1alpha1.CustomerManagedPolicy, path diag.Path, l *diag.List) {
 	names := map[string]int{}
 	for i, cp := range policies {
 		p := path.Index(i)
-		if cp.Name == "" || len(cp.Name) > MaxPolicyNameLength || !roleNamePattern.MatchString(cp.Name) {
-			l.Errorf(p.Child("name"), "1-128 characters of A-Z a-z 0-9 + = , . @ _ -", "policy name %q is not valid", cp.Name)
-		}
-		if j, dup := names[strings.ToLower(cp.Name)]; dup {
-			l.Errorf(p.Child("name"), "each name once (IAM ignores case)", "policy name %q is also customerManaged[%d]", cp.Name, j)
-		}
-		names[strings.ToLower(cp.Name)] = i
+		checkPolicyName(cp.Name, p.Child("name"), "customerManaged", i, names, l)
 		if cp.Path != "" && (len(cp.Path) > MaxRolePathLength || !rolePathPattern.MatchString(cp.Path)) {
 			l.Errorf(p.Child("path"), "/ or /segments/ of printable ASCII, at most 512 characters", "policy path %q is not valid", cp.Path)
 		}
 		if n := utf8.RuneCountInString(cp.Description); n > MaxDescriptionLength {
 			l.Errorf(p.Child("description"), "at most 1000 characters", "description has %d characters", n)
 		}
-		doc, err := inlineDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document})
-		if err != nil {
-			l.Errorf(p, "statements, or document: a JSON policy document", "%v", err)
+		doc, ok := checkedDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document}, p, l)
+		if !ok {
 			continue
-		}
-		if cp.Document != "" {
-			iampolicy.CheckPermissions(doc, p.Child("document"), nil, l)
-		} else {
-			iampolicy.CheckPermissions(doc, p, iampolicy.YAMLNames, l)
 		}
 		if size := doc.Size(); size > MaxManagedPolicySize {
 			l.Errorf(p, fmt.Sprintf("a managed policy of at most %d characters, white space not counted", MaxManagedPolicySize), "the policy has %d characters", size)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -19,13 +18,12 @@ type Action string
 
 // The actions.
 const (
-	ActionCreate   Action = "create"
-	ActionUpdate   Action = "update"
-	ActionDelete   Action = "delete"
-	ActionNone     Action = "no changes"
-	ActionRefused  Action = "refused"
-	ActionFailed   Action = "failed"
-	ActionMismatch Action = "mismatch"
+	ActionCreate  Action = "create"
+	ActionUpdate  Action = "update"
+	ActionDelete  Action = "delete"
+	ActionNone    Action = "no changes"
+	ActionRefused Action = "refused"
+	ActionFailed  Action = "failed"
 )
 
 // step is one IAM call of a plan, and the line that describes it.
@@ -234,9 +232,4 @@ func indent(lines []string) []string {
 		out[i] = "    " + l
 	}
 	return out
-}
-
-// joinLines renders a plan's lines for the report.
-func joinLines(lines []string) string {
-	return strings.Join(lines, "\n")
 }

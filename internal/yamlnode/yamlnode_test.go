@@ -1,6 +1,7 @@
 package yamlnode
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -81,7 +82,7 @@ func TestToV3KeepsTheDocument(t *testing.T) {
 	if !strings.Contains(string(out), "&x") || !strings.Contains(string(out), "*x") {
 		t.Errorf("the alias was lost:\n%s", out)
 	}
-	if len(a) != len(b) {
-		t.Errorf("copied document differs:\n%s", out)
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("the copied document reads differently:\n%s", out)
 	}
 }
