@@ -25,30 +25,72 @@ type Issuer struct {
 	HostPath string
 	// Region is the AWS region of an EKS issuer, or "" for an issuer EKS does not host.
 	Region string
+	// Partition is the AWS partition the issuer's host names (an EKS issuer's region, an
+	// amazonaws.com.cn host, a regional AWS endpoint such as an S3 bucket's), or "" when the host
+	// says nothing; the cluster's region decides then.
+	Partition string
 }
 
-// ParseIssuer checks that issuer is an https URL with a host and no query, fragment, user or
-// trailing slash, as IAM OIDC providers require, and returns its parts.
+// ParseIssuer checks that issuer is written exactly as the token's iss claim carries it, as IAM
+// matches OIDC providers and condition keys byte for byte: the lowercase scheme https://, a
+// lowercase host of DNS labels without port, user, query, fragment, trailing slash, spaces or
+// wildcards. It returns the issuer's parts.
 func ParseIssuer(issuer string) (Issuer, error) {
+	if !strings.HasPrefix(issuer, "https://") {
+		return Issuer{}, fmt.Errorf("issuer %q is not an https:// URL (the scheme is written in lowercase, as in the token)", issuer)
+	}
+	if strings.ContainsAny(issuer, " \t\r\n") {
+		return Issuer{}, fmt.Errorf("issuer %q contains white space", issuer)
+	}
 	u, err := url.Parse(issuer)
 	switch {
 	case err != nil:
 		return Issuer{}, fmt.Errorf("issuer %q is not a URL: %v", issuer, err)
-	case u.Scheme != "https":
-		return Issuer{}, fmt.Errorf("issuer %q is not an https:// URL", issuer)
 	case u.Host == "":
 		return Issuer{}, fmt.Errorf("issuer %q has no host", issuer)
 	case u.RawQuery != "" || u.Fragment != "" || u.User != nil || strings.HasSuffix(issuer, "?") || strings.HasSuffix(issuer, "#"):
 		return Issuer{}, fmt.Errorf("issuer %q has a query, fragment or user part", issuer)
+	case u.Port() != "" || strings.HasSuffix(u.Host, ":"):
+		return Issuer{}, fmt.Errorf("issuer %q has a port; IAM OIDC providers take none", issuer)
 	case strings.HasSuffix(issuer, "/"):
 		return Issuer{}, fmt.Errorf("issuer %q ends with /; the token's iss claim has none", issuer)
+	case !issuerHostPattern.MatchString(u.Host):
+		return Issuer{}, fmt.Errorf("issuer host %q is not a lowercase DNS name (a-z 0-9 - in dot-separated labels, no wildcard): the token's iss claim is matched byte for byte", u.Host)
 	}
-	hostPath := strings.TrimPrefix(issuer, "https://")
-	out := Issuer{HostPath: hostPath}
-	if m := regionPattern.FindStringSubmatch(strings.ToLower(u.Hostname())); m != nil {
-		out.Region = m[1]
+	out := Issuer{HostPath: strings.TrimPrefix(issuer, "https://")}
+	out.Region, out.Partition = hostRegion(u.Host)
+	if out.Region != "" && strings.HasSuffix(u.Host, ".cn") != (out.Partition == "aws-cn") {
+		return Issuer{}, fmt.Errorf("issuer host %q names region %s, which EKS serves under amazonaws.com%s", u.Host, out.Region, map[bool]string{true: ".cn", false: ""}[out.Partition == "aws-cn"])
 	}
 	return out, nil
+}
+
+// issuerHostPattern is a lowercase DNS name of one or more labels.
+var issuerHostPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$`)
+
+// awsRegionLabel is a host label that is an AWS region name, alone or after a service name
+// with a dash (s3-us-gov-west-1).
+var awsRegionLabel = regexp.MustCompile(`(?:^|-)((?:[a-z]{2}(?:-gov|-iso[a-z]?)?)-[a-z]+-\d+)$`)
+
+// hostRegion reads the partition an issuer host names, and the region of an EKS issuer: an EKS
+// host oidc.eks.<region>.amazonaws.com[.cn]; any other host under amazonaws.com.cn is aws-cn;
+// any other host under amazonaws.com with a region label (an S3 bucket's regional endpoint)
+// is in that region's partition. Other hosts name no partition.
+func hostRegion(host string) (eksRegion, partition string) {
+	if m := regionPattern.FindStringSubmatch(host); m != nil {
+		return m[1], Partition(m[1])
+	}
+	if strings.HasSuffix(host, ".amazonaws.com.cn") {
+		return "", "aws-cn"
+	}
+	if strings.HasSuffix(host, ".amazonaws.com") {
+		for _, label := range strings.Split(strings.TrimSuffix(host, ".amazonaws.com"), ".") {
+			if m := awsRegionLabel.FindStringSubmatch(label); m != nil {
+				return "", Partition(m[1])
+			}
+		}
+	}
+	return "", ""
 }
 
 // Partition returns the AWS partition of a region: aws-cn for cn-*, aws-us-gov for us-gov-*,
@@ -61,16 +103,6 @@ func Partition(region string) string {
 		return "aws-us-gov"
 	}
 	return "aws"
-}
-
-// IssuerPartition returns the partition of an issuer: that of its region for EKS issuers, and
-// aws-cn for any host under amazonaws.com.cn.
-func IssuerPartition(is Issuer) string {
-	host, _, _ := strings.Cut(is.HostPath, "/")
-	if is.Region == "" && strings.HasSuffix(strings.ToLower(host), ".amazonaws.com.cn") {
-		return "aws-cn"
-	}
-	return Partition(is.Region)
 }
 
 // DefaultRoleName derives a role name from the cluster, namespace and service account:

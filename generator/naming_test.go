@@ -3,6 +3,8 @@ package generator
 import (
 	"strings"
 	"testing"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 )
 
 func TestDefaultRoleName(t *testing.T) {
@@ -49,9 +51,22 @@ func TestPartitionAndIssuer(t *testing.T) {
 		{"https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC", "oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC", "aws-cn", ""},
 		{"https://oidc.eks.cn-northwest-1.amazonaws.com.cn/id/ABC", "oidc.eks.cn-northwest-1.amazonaws.com.cn/id/ABC", "aws-cn", ""},
 		{"https://oidc.eks.us-gov-west-1.amazonaws.com/id/ABC", "oidc.eks.us-gov-west-1.amazonaws.com/id/ABC", "aws-us-gov", ""},
-		{"https://issuer.example.com/cluster-1", "issuer.example.com/cluster-1", "aws", ""},
+		{"https://issuer.example.com/cluster-1", "issuer.example.com/cluster-1", "", ""},
+		{"https://my-bucket.s3.us-gov-west-1.amazonaws.com", "my-bucket.s3.us-gov-west-1.amazonaws.com", "aws-us-gov", ""},
+		{"https://my-bucket.s3.eu-west-1.amazonaws.com/prod", "my-bucket.s3.eu-west-1.amazonaws.com/prod", "aws", ""},
+		{"https://my-bucket.s3-us-gov-east-1.amazonaws.com", "my-bucket.s3-us-gov-east-1.amazonaws.com", "aws-us-gov", ""},
+		{"https://my-bucket.s3.cn-north-1.amazonaws.com.cn", "my-bucket.s3.cn-north-1.amazonaws.com.cn", "aws-cn", ""},
+		{"https://my-bucket.s3.amazonaws.com", "my-bucket.s3.amazonaws.com", "", ""},
 		{"http://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "", "", "not an https:// URL"},
+		{"HTTPS://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "", "", "not an https:// URL (the scheme is written in lowercase"},
 		{"oidc.eks.eu-west-1.amazonaws.com/id/ABC", "", "", "not an https:// URL"},
+		{"https://OIDC.eks.eu-west-1.amazonaws.com/id/ABC", "", "", `issuer host "OIDC.eks.eu-west-1.amazonaws.com" is not a lowercase DNS name`},
+		{"https://oidc.eks.eu-west-1.amazonaws.com:443/id/ABC", "", "", "has a port"},
+		{"https://oidc.eks.eu-west-1.amazonaws.com /id/ABC", "", "", "contains white space"},
+		{"https://oidc.eks.eu-west-1.amazonaws.com/id/A BC", "", "", "contains white space"},
+		{"https://*.example.com/x", "", "", `issuer host "*.example.com" is not a lowercase DNS name`},
+		{"https://oidc.eks.eu-west-1.amazonaws.com.cn/id/ABC", "", "", "names region eu-west-1, which EKS serves under amazonaws.com"},
+		{"https://oidc.eks.cn-north-1.amazonaws.com/id/ABC", "", "", "names region cn-north-1, which EKS serves under amazonaws.com.cn"},
 		{"https://oidc.eks.eu-west-1.amazonaws.com/id/ABC/", "", "", "ends with /"},
 		{"https://oidc.eks.eu-west-1.amazonaws.com/id/ABC?x=1", "", "", "query"},
 		{"https:///id/ABC", "", "", "no host"},
@@ -68,8 +83,8 @@ func TestPartitionAndIssuer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if is.HostPath != tt.wantHostPath || IssuerPartition(is) != tt.wantPartition {
-				t.Errorf("got %q %q, want %q %q", is.HostPath, IssuerPartition(is), tt.wantHostPath, tt.wantPartition)
+			if is.HostPath != tt.wantHostPath || is.Partition != tt.wantPartition {
+				t.Errorf("got %q %q, want %q %q", is.HostPath, is.Partition, tt.wantHostPath, tt.wantPartition)
 			}
 		})
 	}
@@ -98,5 +113,50 @@ func TestKubernetesName(t *testing.T) {
 		if got := KubernetesName(in); got != want {
 			t.Errorf("KubernetesName(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestClusterPartition checks that the role's partition comes from the issuer's host when it
+// names one, else from the cluster's region, and that a contradiction is an error on the field.
+func TestClusterPartition(t *testing.T) {
+	tests := []struct {
+		name, issuer, region string
+		wantARN, wantErr     string
+	}{
+		{"EKS issuer", "https://oidc.eks.us-gov-west-1.amazonaws.com/id/ABC", "", "arn:aws-us-gov:iam::123456789012:role/r", ""},
+		{"EKS issuer, same region", "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC", "cn-north-1", "arn:aws-cn:iam::123456789012:role/r", ""},
+		{"S3 issuer names GovCloud", "https://my-bucket.s3.us-gov-west-1.amazonaws.com", "us-gov-west-1", "arn:aws-us-gov:iam::123456789012:role/r", ""},
+		{"S3 issuer names GovCloud, no region", "https://my-bucket.s3.us-gov-west-1.amazonaws.com", "", "arn:aws-us-gov:iam::123456789012:role/r", ""},
+		{"own issuer, region decides", "https://issuer.example.com/cluster-1", "cn-northwest-1", "arn:aws-cn:iam::123456789012:role/r", ""},
+		{"own issuer, no region", "https://issuer.example.com/cluster-1", "", "arn:aws:iam::123456789012:role/r", ""},
+		{"S3 issuer contradicts region", "https://my-bucket.s3.us-gov-west-1.amazonaws.com", "eu-west-1",
+			"", "spec.clusters[0].region: region eu-west-1 is in partition aws, but the issuer \"https://my-bucket.s3.us-gov-west-1.amazonaws.com\" is in aws-us-gov (allowed: a region of partition aws-us-gov, which the issuer's host names)"},
+		{"EKS issuer contradicts region", "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "eu-central-1",
+			"", "spec.clusters[0].region: region eu-central-1 contradicts the EKS issuer \"https://oidc.eks.eu-west-1.amazonaws.com/id/ABC\", which is in eu-west-1 (allowed: the issuer's region, eu-west-1, or no region)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := validBinding()
+			b.Spec.Clusters = []v1alpha1.Cluster{{Name: "prod", OIDCIssuer: tt.issuer, Region: tt.region}}
+			b.Spec.Role.Name = "r"
+			b.Spec.Policies = v1alpha1.Policies{}
+			res := Generate(Input{Binding: b})
+			errs := errorsOf(res.Diagnostics)
+			if tt.wantErr != "" {
+				if len(errs) != 1 || errs[0].String() != tt.wantErr {
+					t.Fatalf("errors %v, want exactly %q", errs, tt.wantErr)
+				}
+				return
+			}
+			if len(errs) > 0 {
+				t.Fatalf("unexpected errors: %v", errs)
+			}
+			if res.RoleARN != tt.wantARN {
+				t.Errorf("role ARN %q, want %q", res.RoleARN, tt.wantARN)
+			}
+			if !strings.Contains(res.Role.Trust.JSON(), strings.SplitN(tt.wantARN, ":", 3)[1]+":iam::123456789012:oidc-provider/") {
+				t.Errorf("the trust policy's provider is not in the role's partition:\n%s", res.Role.Trust.JSON())
+			}
+		})
 	}
 }

@@ -87,7 +87,7 @@ func TestTrustPolicyAdmitsExactlyTheDeclared(t *testing.T) {
 			if account == "" {
 				account = b.Spec.Role.AccountID
 			}
-			provider := generator.OIDCProviderARN(generator.IssuerPartition(is), account, is)
+			provider := generator.OIDCProviderARN(generator.Partition(is.Region), account, is)
 			for _, sa := range b.Spec.ServiceAccounts {
 				aud := sa.Audience
 				if aud == "" {

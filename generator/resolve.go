@@ -284,7 +284,15 @@ func (r *resolver) resolveClusters() {
 			if err != nil {
 				continue // reported where the cluster is declared
 			}
-			rc.issuer, rc.hasIssuer, rc.partition = is, true, IssuerPartition(is)
+			rc.issuer, rc.hasIssuer = is, true
+			switch {
+			case c.Region != "" && is.Region != "" && c.Region != is.Region:
+				r.diags.Errorf(p.Child("region"), "the issuer's region, "+is.Region+", or no region", "region %s contradicts the EKS issuer %q, which is in %s%s", c.Region, c.OIDCIssuer, is.Region, r.origin(!fromConfig))
+			case c.Region != "" && is.Partition != "" && Partition(c.Region) != is.Partition:
+				r.diags.Errorf(p.Child("region"), "a region of partition "+is.Partition+", which the issuer's host names", "region %s is in partition %s, but the issuer %q is in %s%s", c.Region, Partition(c.Region), c.OIDCIssuer, is.Partition, r.origin(!fromConfig))
+			case is.Partition != "":
+				rc.partition = is.Partition
+			}
 			if rc.region == "" {
 				rc.region = is.Region
 			}
