@@ -137,3 +137,25 @@ func TestErrorsKpt(t *testing.T) {
 		})
 	}
 }
+
+// TestDiagnosticsDeterministic: the same bad input gives byte-identical results and stderr on
+// every run, so no diagnostic order comes from Go's map iteration or scheduling.
+func TestDiagnosticsDeterministic(t *testing.T) {
+	bin := irsaFn(t)
+	const runs = 25
+	for _, src := range caseDirs(t, "errors") {
+		t.Run(filepath.Base(src), func(t *testing.T) {
+			files := append([]string{"fnconfig.yaml"}, resourceFiles(t, src)...)
+			firstOut, firstErr, err := run(t, src, nil, bin, files...)
+			if exitCode(err) != 1 {
+				t.Fatalf("exit code %d, want 1\n%s", exitCode(err), firstErr)
+			}
+			for i := 1; i < runs; i++ {
+				out, stderr, _ := run(t, src, nil, bin, files...)
+				if out != firstOut || stderr != firstErr {
+					t.Fatalf("run %d differs from run 1:\nstderr 1:\n%s\nstderr %d:\n%s", i+1, firstErr, i+1, stderr)
+				}
+			}
+		})
+	}
+}

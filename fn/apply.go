@@ -81,8 +81,8 @@ func (r *render) apply() {
 			file := path.Join(dir, "irsa-"+n.src.ref.Name+".yaml")
 			idx := strconv.Itoa(perFile[file])
 			perFile[file]++
-			for k, v := range map[string]string{kfn.PathAnnotation: file, legacyPathAnnotation: file, kfn.IndexAnnotation: idx, legacyIndexAnnotation: idx} {
-				r.must(o.SetAnnotation(k, v))
+			for _, kv := range [][2]string{{kfn.PathAnnotation, file}, {legacyPathAnnotation, file}, {kfn.IndexAnnotation, idx}, {legacyIndexAnnotation, idx}} {
+				r.must(o.SetAnnotation(kv[0], kv[1]))
 			}
 		}
 		kept = append(kept, o)

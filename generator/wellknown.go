@@ -80,8 +80,12 @@ func (r *resolver) checkWellKnownValues(wk v1alpha1.WellKnownPolicy, p diag.Path
 			bad("bucketNames", i, "an S3 bucket name: 3-63 of a-z 0-9 . -", "%q is not a bucket name (give the name, not the ARN)", b)
 		}
 	}
-	for field, values := range map[string][]string{"kmsKeyARNs": wk.KMSKeyARNs, "secretARNs": wk.SecretARNs, "parameterARNs": wk.ParameterARNs} {
-		for i, v := range values {
+	for _, f := range []struct {
+		field  string
+		values []string
+	}{{"kmsKeyARNs", wk.KMSKeyARNs}, {"secretARNs", wk.SecretARNs}, {"parameterARNs", wk.ParameterARNs}} {
+		field := f.field
+		for i, v := range f.values {
 			if !strings.HasPrefix(v, "arn:") || strings.Count(v, ":") < 5 {
 				bad(field, i, "an ARN arn:partition:service:region:account:resource", "%q is not an ARN", v)
 			}

@@ -1,7 +1,9 @@
 package iampolicy
 
 import (
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/irsa-dev/irsa-fn/diag"
@@ -99,7 +101,8 @@ func checkStatement(st Statement, path diag.Path, names FieldNames, l *diag.List
 			l.Errorf(p, "*, or an ARN arn:partition:service:region:account:resource", "resource %q is not an ARN", r)
 		}
 	}
-	for op, keys := range st.Condition {
+	for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
+		keys := st.Condition[op]
 		if !ValidConditionOperator(op) {
 			l.Errorf(field("Condition").Key(op), "an IAM condition operator such as StringEquals, ArnLike, Bool, with ForAnyValue:/ForAllValues: or IfExists", "unknown condition operator %q", op)
 		}

@@ -2,6 +2,8 @@ package iamsync
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/irsa-dev/irsa-fn/iampolicy"
@@ -73,10 +75,12 @@ func conditionsHold(cond iampolicy.Condition, tok Token) (bool, []string) {
 		strings.ToLower(tok.HostPath + ":aud"): tok.Aud,
 	}
 	var reasons []string
-	for op, keys := range cond {
+	for _, op := range slices.Sorted(maps.Keys(cond)) {
+		keys := cond[op]
 		base := strings.TrimSuffix(op, "IfExists")
 		ifExists := base != op
-		for key, values := range keys {
+		for _, key := range slices.Sorted(maps.Keys(keys)) {
+			values := keys[key]
 			if strings.Contains(key, "://") {
 				reasons = append(reasons, fmt.Sprintf("condition key %q contains the URL scheme: IAM's keys are the issuer without https://, so it is never present and %s fails", key, op))
 				continue
