@@ -160,7 +160,7 @@ func TestGenerateErrors(t *testing.T) {
 		{"both statements and document", func(b *v1alpha1.IRSABinding) { b.Spec.Policies.Inline[0].Document = "{}" }, "spec.policies.inline[0]", "both statements and document"},
 		{"policy name", func(b *v1alpha1.IRSABinding) { b.Spec.Policies.Inline[0].Name = "has space" }, "spec.policies.inline[0].name", "not valid"},
 		{"inline too large", func(b *v1alpha1.IRSABinding) {
-			b.Spec.Policies.Inline[0].Statements[0].Resources = []string{"arn:aws:s3:::" + strings.Repeat("b", 10300)}
+			b.Spec.Policies.Inline[0].Statements[0].Resources = []string{"arn:aws:s3:::b/" + strings.Repeat("k", 10300)}
 		}, "spec.policies.inline", "characters together"},
 		{"pattern leaves out an sa", func(b *v1alpha1.IRSABinding) { b.Spec.SubjectPattern = "system:serviceaccount:other:*" }, "spec.subjectPattern", "does not match serviceAccounts[0]"},
 		{"pattern prefix", func(b *v1alpha1.IRSABinding) { b.Spec.SubjectPattern = "production:*" }, "spec.subjectPattern", "does not start with system:serviceaccount:"},

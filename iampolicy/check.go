@@ -67,6 +67,7 @@ func CheckPermissions(d Document, base diag.Path, names FieldNames, l *diag.List
 	for i, st := range d.Statement {
 		checkStatement(st, stPath.Index(i), names, l)
 	}
+	CheckReference(d, base, names, l)
 }
 
 func checkStatement(st Statement, path diag.Path, names FieldNames, l *diag.List) {

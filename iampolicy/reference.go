@@ -1,0 +1,274 @@
+package iampolicy
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/iamref"
+)
+
+// CheckReference checks a permission policy against IAM's service reference (package iamref):
+// every action and action pattern names real actions; every action can act on one of its
+// statement's resources; no resource has an empty region or account field where the resource
+// types name one; every condition key applies to the statement's actions. Unknown actions and
+// resources that can never match are errors, with the nearest real name; an unknown condition
+// key is a warning. Diagnostics are reported under base with the user's field names.
+func CheckReference(d Document, base diag.Path, names FieldNames, l *diag.List) {
+	stPath := base.Child(names.name("Statement"))
+	for i, st := range d.Statement {
+		path := stPath.Index(i)
+		checkStatementReference(st, func(jsonName string) diag.Path { return path.Child(names.name(jsonName)) }, l)
+	}
+}
+
+// resolvedAction is an Action entry of a statement with the actions of the reference it names.
+type resolvedAction struct {
+	index   int // in the statement's Action list
+	entry   string
+	actions []iamref.Action
+	pattern bool
+}
+
+func checkStatementReference(st Statement, field func(string) diag.Path, l *diag.List) {
+	var entries []resolvedAction
+	known := true // every entry names real actions
+	for j, a := range st.Action {
+		r, ok := resolveAction(a, field("Action").Index(j), l)
+		known = known && ok
+		if ok {
+			r.index = j
+			entries = append(entries, r)
+		}
+	}
+	for j, a := range st.NotAction {
+		resolveAction(a, field("NotAction").Index(j), l)
+	}
+	if slices.Contains(st.Action, "*") {
+		return
+	}
+	if !slices.Contains(st.Resource, "*") && len(st.Resource) > 0 {
+		checkResources(st, entries, field, l)
+	}
+	if known && len(entries) > 0 {
+		checkConditionKeys(st, entries, field, l)
+	}
+}
+
+// resolveAction looks an Action entry up; ok is false for "*" and for entries that name no real
+// action, which it reports.
+func resolveAction(entry string, path diag.Path, l *diag.List) (resolvedAction, bool) {
+	prefix, name, _ := strings.Cut(entry, ":")
+	if entry == "*" || !actionPattern.MatchString(entry) {
+		return resolvedAction{}, false // "*" allows everything; a malformed entry is reported by CheckPermissions
+	}
+	svc, ok := iamref.LookupService(prefix)
+	if !ok {
+		l.Errorf(path, "an action of IAM's service reference, service:Action", "action %q: %q is not an AWS service prefix; did you mean %q?", entry, prefix, iamref.Nearest(iamref.ServicePrefixes(), prefix))
+		return resolvedAction{}, false
+	}
+	if strings.ContainsAny(name, "*?") {
+		matched := svc.MatchActions(name)
+		if len(matched) == 0 {
+			l.Errorf(path, "a pattern that matches one or more actions of "+svc.Prefix(), "action pattern %q matches no action of %s", entry, svc.Prefix())
+			return resolvedAction{}, false
+		}
+		return resolvedAction{entry: entry, actions: matched, pattern: true}, true
+	}
+	a, ok := svc.LookupAction(name)
+	if !ok {
+		var names []string
+		for _, x := range svc.Actions() {
+			names = append(names, x.Name())
+		}
+		l.Errorf(path, "an action of "+svc.Prefix()+" in IAM's service reference", "%q is not an action of %s; did you mean %q?", entry, svc.Prefix(), svc.Prefix()+":"+iamref.Nearest(names, name))
+		return resolvedAction{}, false
+	}
+	return resolvedAction{entry: entry, actions: []iamref.Action{a}}, true
+}
+
+// checkResources reports the resources with an empty region or account field where every
+// resource type they could be meant for names one, and the actions none of whose resource types
+// any resource of the statement can match.
+func checkResources(st Statement, entries []resolvedAction, field func(string) diag.Path, l *diag.List) {
+	reported := make([]bool, len(st.Resource))
+	for k, r := range st.Resource {
+		reported[k] = checkEmptyFields(r, entries, field("Resource").Index(k), l)
+	}
+	for _, e := range entries {
+		if matchesAny(e, st.Resource, reported) {
+			continue
+		}
+		path := field("Action").Index(e.index)
+		if !e.pattern && len(e.actions[0].ResourceTypes()) == 0 {
+			l.Errorf(path, `Resource "*" for this action, in a statement of its own`, "%s acts on no resource type, so it is allowed only by Resource \"*\"; the statement lists %s", e.entry, quoteAll(st.Resource))
+			continue
+		}
+		if e.pattern {
+			l.Errorf(path, "resources the matched actions act on", "none of the %d actions that %q matches acts on any of the statement's resources %s", len(e.actions), e.entry, quoteAll(st.Resource))
+			continue
+		}
+		l.Errorf(path, forms(e.actions[0], partitionOf(st.Resource[0])), "%s can match none of the statement's resources %s", e.entry, quoteAll(st.Resource))
+	}
+}
+
+// matchesAny reports whether one of the entry's actions can act on one of the resources; a
+// resource already reported for an empty field counts as matching, so it is reported once.
+func matchesAny(e resolvedAction, resources []string, reported []bool) bool {
+	for _, a := range e.actions {
+		rts := a.ResourceTypes()
+		for k, r := range resources {
+			if reported[k] {
+				return true
+			}
+			for _, rt := range rts {
+				for _, t := range rt.ARNs {
+					if intersects(policySymbols(r), templateSymbols(t, awsOwned(r))) {
+						return true
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
+// forms lists the ARN forms an action's resource types take, for the "allowed" part of a
+// message: arn:aws:s3:::${BucketName}/${ObjectName} (object).
+func forms(a iamref.Action, partition string) string {
+	var out []string
+	for _, rt := range a.ResourceTypes() {
+		for _, t := range rt.ARNs {
+			out = append(out, readableTemplate(t, partition)+" ("+rt.Name+")")
+		}
+	}
+	return "an ARN of the form " + strings.Join(out, ", or ")
+}
+
+// checkEmptyFields reports a resource whose region (field 3) or account (field 4) is literally
+// empty although every resource type of the statement's actions it could be meant for has a
+// value there: IAM compares ARNs field by field, so it matches nothing. Resources AWS owns that
+// really have no account (public SSM parameters; AMIs and snapshots, whose templates have none)
+// pass.
+func checkEmptyFields(resource string, entries []resolvedAction, path diag.Path, l *diag.List) bool {
+	for _, n := range []int{3, 4} {
+		value, whole := arnField(resource, n)
+		if !whole || value != "" || awsOwned(resource) {
+			continue
+		}
+		var candidates []string
+		for _, e := range entries {
+			for _, a := range e.actions {
+				for _, rt := range a.ResourceTypes() {
+					for _, t := range rt.ARNs {
+						if intersects(policySymbols(resource), templateSymbols(t, true)) && !slices.Contains(candidates, t) {
+							candidates = append(candidates, t)
+						}
+					}
+				}
+			}
+		}
+		if len(candidates) == 0 {
+			continue
+		}
+		allNamed := true
+		for _, t := range candidates {
+			allNamed = allNamed && templateField(t, n) != ""
+		}
+		if !allNamed {
+			continue
+		}
+		what := map[int]string{3: "region", 4: "account"}[n]
+		l.Errorf(path, "the "+what+" (or * for any) in "+readableTemplate(candidates[0], partitionOf(resource)), "resource %q has an empty %s field, but %s names one: IAM compares ARNs field by field, so this resource matches nothing", resource, what, readableTemplate(candidates[0], partitionOf(resource)))
+		return true
+	}
+	return false
+}
+
+// awsOwned reports resources AWS publishes without an account: the public SSM parameters under
+// /aws/ (AMI IDs, for instance).
+func awsOwned(resource string) bool {
+	service, _ := arnField(resource, 2)
+	rest := strings.SplitN(resource, ":", 6)
+	return service == "ssm" && len(rest) == 6 && strings.HasPrefix(rest[5], "parameter/aws/")
+}
+
+// partitionOf returns an ARN's partition field.
+func partitionOf(arn string) string {
+	p, _ := arnField(arn, 1)
+	return p
+}
+
+// checkConditionKeys warns about condition keys that are neither global aws: keys nor keys of
+// any of the statement's actions or their resource types: the request never carries them, so a
+// condition on them never holds (or, with IfExists and negated operators, always does).
+func checkConditionKeys(st Statement, entries []resolvedAction, field func(string) diag.Path, l *diag.List) {
+	for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
+		for _, key := range slices.Sorted(maps.Keys(st.Condition[op])) {
+			if iamref.IsGlobalConditionKey(key) || actionsHaveKey(entries, key) {
+				continue
+			}
+			var actions []string
+			for _, e := range entries {
+				actions = append(actions, e.entry)
+			}
+			l.Warnf(field("Condition").Key(op).Key(key), "condition key %q is not a global key nor a key of %s or their resources: their requests never carry it", key, strings.Join(actions, ", "))
+		}
+	}
+}
+
+func actionsHaveKey(entries []resolvedAction, key string) bool {
+	for _, e := range entries {
+		for _, a := range e.actions {
+			if a.HasConditionKey(key) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// CheckManagedPolicyARN checks that an AWS managed policy ARN (arn:<partition>:iam::aws:policy/…)
+// names a policy AWS publishes: unknown in the aws partition is an error with the nearest name;
+// in aws-cn and aws-us-gov, whose lists the reference lacks, a warning. Other ARNs pass.
+func CheckManagedPolicyARN(arn string, path diag.Path, l *diag.List) {
+	fields := strings.SplitN(arn, ":", 6)
+	if len(fields) != 6 || fields[2] != "iam" || fields[4] != "aws" || !strings.HasPrefix(fields[5], "policy/") {
+		return
+	}
+	name := strings.TrimPrefix(fields[5], "policy/")
+	if iamref.ManagedPolicyExists(name) {
+		return
+	}
+	nearest := fmt.Sprintf("arn:%s:iam::aws:policy/%s", fields[1], nearestManagedPolicy(name))
+	if fields[1] == "aws" {
+		l.Errorf(path, "an AWS managed policy (aws iam list-policies --scope AWS)", "AWS managed policy %q does not exist; did you mean %q?", arn, nearest)
+		return
+	}
+	l.Warnf(path, "AWS managed policy %q is not among the aws partition's managed policies (%s is not listed); check that it exists there, or did you mean %q?", arn, fields[1], nearest)
+}
+
+// nearestManagedPolicy is the managed policy a misspelt path and name most likely meant: one of
+// the same name under another path (service-role/AmazonEBSCSIDriverPolicy for
+// AmazonEBSCSIDriverPolicy), else the nearest by edit distance.
+func nearestManagedPolicy(pathAndName string) string {
+	names := iamref.ManagedPolicyNames()
+	base := pathAndName[strings.LastIndex(pathAndName, "/")+1:]
+	for _, n := range names {
+		if n[strings.LastIndex(n, "/")+1:] == base {
+			return n
+		}
+	}
+	return iamref.Nearest(names, pathAndName)
+}
+
+// quoteAll quotes each value and joins them with commas.
+func quoteAll(values []string) string {
+	out := make([]string, len(values))
+	for i, v := range values {
+		out[i] = fmt.Sprintf("%q", v)
+	}
+	return strings.Join(out, ", ")
+}
