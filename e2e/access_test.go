@@ -227,6 +227,9 @@ func TestAccessHarnessReportsMismatches(t *testing.T) {
 	getB := accessCall{Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket-b/report.csv", Note: "selftest"}
 	typo := accessCall{Action: "s3:GetObjekt", Resource: "arn:aws:s3:::bucket-b/report.csv", Note: "selftest: no such action"}
 	wrongType := accessCall{Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket-b/report.csv", Context: map[string]any{"aws:SecureTransport": []string{"true", "false"}}, Note: "selftest: a list for a Bool"}
+	byTag := rolePolicies{ARN: principal, Account: account, Identity: []json.RawMessage{
+		json.RawMessage(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::${aws:PrincipalTag/team}/*"}]}`)}}
+	untagged := accessCall{Action: "s3:GetObject", Resource: "arn:aws:s3:::payments/report.csv", Note: "selftest: the policy variable's key is not in the context"}
 	inapplicable := accessCall{Action: "s3:GetObject", Resource: "arn:aws:s3:::bucket-b/report.csv", Context: map[string]any{"ec2:InstanceType": "t3.micro"}, Note: "selftest: a key s3 never sees"}
 
 	cases := []struct {
@@ -241,6 +244,7 @@ func TestAccessHarnessReportsMismatches(t *testing.T) {
 		{"an unknown action", bucketA, typo, "Error"},
 		{"a list for a single-valued key", bucketA, wrongType, "Error"},
 		{"a context key the action ignores", bucketA, inapplicable, "Error"},
+		{"a policy variable without its key", byTag, untagged, "Error"},
 	}
 	var reqs []simRequest
 	for _, c := range cases {

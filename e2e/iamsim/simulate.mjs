@@ -105,14 +105,30 @@ async function checkContext(context) {
   return errs
 }
 
-// conditionErrors collects the errors the simulator reports inside condition explains (a value
-// it cannot compare): such a condition evaluates to "no match", which must not pass for a denial.
-function conditionErrors(v, out = []) {
-  if (Array.isArray(v)) v.forEach((x) => conditionErrors(x, out))
-  else if (v && typeof v === 'object') {
-    for (const [k, x] of Object.entries(v)) {
-      if (k === 'errors' && Array.isArray(x)) out.push(...x)
-      else conditionErrors(x, out)
+// unusable are the reasons a policy resource fails to match that mean the simulator could not
+// compare it (an invalid ARN, a policy variable without its context key), not that it differs.
+const unusable = new Set(['invalidPolicyResourceArn', 'requestMissingResource', 'unresolvablePolicyVariable', 'shortArnExpandedMismatch'])
+
+// evaluationErrors collects what the simulator could not evaluate in the statements that name
+// the action: a condition value it cannot compare, a resource it cannot match. Such a statement
+// counts as "no match", which must not pass for a denial.
+function evaluationErrors(explanation) {
+  const out = []
+  const collect = (v) => {
+    if (Array.isArray(v)) v.forEach(collect)
+    else if (v && typeof v === 'object') {
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'errors' && Array.isArray(x)) out.push(...x)
+        else collect(x)
+      }
+    }
+  }
+  for (const e of [].concat(explanation)) {
+    for (const analysis of [e?.identity, e?.permissionsBoundary]) {
+      for (const st of analysis?.statements ?? []) {
+        collect(st.conditions)
+        for (const r of st.resources) if (unusable.has(r.why)) out.push(`${st.policy} statement ${st.statement}: ${r.resource}: ${r.why} ${(r.errors ?? []).join(' ')}`.trim())
+      }
     }
   }
   return out
@@ -155,7 +171,7 @@ async function simulate(req) {
     return { result: res.overallResult, explanation: { note: `no statement applies to a resource matching ${req.resource}` } }
   }
   const explanation = res.resultType === 'single' ? explain(res.result.analysis) : results.map((r) => ({ resource: r.resourcePattern, ...explain(r.analysis) }))
-  const evalErrs = conditionErrors(explanation)
+  const evalErrs = evaluationErrors(explanation)
   if (evalErrs.length) return { result: 'Error', errors: [...new Set(evalErrs)], explanation }
   return { result: res.overallResult, explanation }
 }
