@@ -35,7 +35,7 @@ func TestCheckReference(t *testing.T) {
 			`error Statement[0].Action[0]: none of the `},
 		},
 		{"action with no resource type", allow(list("ec2:DescribeInstances"), list("arn:aws:ec2:eu-west-1:123456789012:instance/*"), nil), list(
-			`error Statement[0].Action[0]: ec2:DescribeInstances acts on no resource type, so it is allowed only by Resource "*"; the statement lists "arn:aws:ec2:eu-west-1:123456789012:instance/*" (allowed: Resource "*" for this action, in a statement of its own)`)},
+			`warning Statement[0].Action[0]: ec2:DescribeInstances acts on no resource type in IAM's service reference, which documents Resource "*" for it; the statement lists only "arn:aws:ec2:eu-west-1:123456789012:instance/*"`)},
 		{"empty account", allow(list("ec2:RunInstances"), list("arn:aws:ec2:eu-west-1::instance/*"), nil), list(
 			`error Statement[0].Resource[0]: resource "arn:aws:ec2:eu-west-1::instance/*" has an empty account field, but arn:aws:ec2:${Region}:${Account}:instance/${InstanceId} names one: IAM compares ARNs field by field, so this resource matches nothing (allowed: the account (or * for any) in arn:aws:ec2:${Region}:${Account}:instance/${InstanceId})`)},
 		{"empty region", allow(list("sqs:ReceiveMessage"), list("arn:aws:sqs::123456789012:queue"), nil), list(
