@@ -89,6 +89,13 @@ func placeholder(tmpl string) (start, end int) {
 // without regard to case, where each placeholder of tmpl matches any non-empty text, "/"
 // included.
 func matchKey(tmpl, key string) bool {
+	// A few services write the tag placeholder as a literal "tag-key", or leave it out
+	// (secretsmanager:ResourceTag/tag-key, ssm:resourceTag/tag-key, lex:ResourceTag/).
+	if n := len(tmpl) - len("/tag-key"); n >= 0 && strings.EqualFold(tmpl[n:], "/tag-key") {
+		tmpl = tmpl[:n+1] + "${TagKey}"
+	} else if strings.HasSuffix(tmpl, "/") {
+		tmpl += "${TagKey}"
+	}
 	start, end := placeholder(tmpl)
 	if start < 0 {
 		return strings.EqualFold(tmpl, key)

@@ -15,6 +15,10 @@ func TestMatchKey(t *testing.T) {
 		{"aws:RequestTag/${TagKey}", "aws:RequestTag/kubernetes.io/cluster/prod", true}, // "/" in a placeholder
 		{"aws:RequestTag/${TagKey}", "aws:RequestTag/", false},                          // a placeholder is not empty
 		{"aws:RequestTag/${TagKey}", "aws:RequestTag", false},
+		{"secretsmanager:ResourceTag/tag-key", "secretsmanager:ResourceTag/aws:secretsmanager:owningService", true}, // a literal tag-key placeholder
+		{"ssm:resourceTag/tag-key", "ssm:resourceTag/team", true},
+		{"ssm:resourceTag/tag-key", "ssm:resourceTag/", false},
+		{"lex:ResourceTag/", "lex:ResourceTag/team", true}, // a placeholder left out
 		{"aws:RequestTag/${TagKey}", "aws:ResourceTag/team", false},
 		{"aws:RequestTag/${TagKey}", "aws:RequestTag/${TagKey}", true},
 		{"s3:ExistingObjectTag/<key>", "s3:ExistingObjectTag/env", true}, // the data's other placeholder form
