@@ -116,25 +116,45 @@ func checkResources(st Statement, entries []resolvedAction, field func(string) d
 	}
 }
 
+// maxARNLength bounds the resources matched against templates: IAM's ARNs are at most 2,048
+// characters, and the matching costs the product of the two lengths.
+const maxARNLength = 2048
+
 // matchesAny reports whether one of the entry's actions can act on one of the resources; a
 // resource already reported for an empty field counts as matching, so it is reported once.
 func matchesAny(e resolvedAction, resources []string, reported []bool) bool {
-	for _, a := range e.actions {
-		rts := a.ResourceTypes()
-		for k, r := range resources {
-			if reported[k] {
+	if slices.Contains(reported, true) {
+		return true
+	}
+	templates := templatesOf(e.actions)
+	for _, r := range resources {
+		if len(r) > maxARNLength {
+			return true // no ARN is that long; not worth matching, and the size quotas report it
+		}
+		rs := policySymbols(r)
+		for _, t := range templates {
+			if intersects(rs, templateSymbols(t, awsOwned(r))) {
 				return true
-			}
-			for _, rt := range rts {
-				for _, t := range rt.ARNs {
-					if intersects(policySymbols(r), templateSymbols(t, awsOwned(r))) {
-						return true
-					}
-				}
 			}
 		}
 	}
 	return false
+}
+
+// templatesOf lists the ARN templates of the actions' resource types, each once: a pattern such
+// as ec2:* names hundreds of actions but only some dozens of resource types.
+func templatesOf(actions []iamref.Action) []string {
+	var out []string
+	for _, a := range actions {
+		for _, rt := range a.ResourceTypes() {
+			for _, t := range rt.ARNs {
+				if !slices.Contains(out, t) {
+					out = append(out, t)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // forms lists the ARN forms an action's resource types take, for the "allowed" part of a
@@ -157,18 +177,15 @@ func forms(a iamref.Action, partition string) string {
 func checkEmptyFields(resource string, entries []resolvedAction, path diag.Path, l *diag.List) bool {
 	for _, n := range []int{3, 4} {
 		value, whole := arnField(resource, n)
-		if !whole || value != "" || awsOwned(resource) {
+		if !whole || value != "" || awsOwned(resource) || len(resource) > maxARNLength {
 			continue
 		}
 		var candidates []string
+		rs := policySymbols(resource)
 		for _, e := range entries {
-			for _, a := range e.actions {
-				for _, rt := range a.ResourceTypes() {
-					for _, t := range rt.ARNs {
-						if intersects(policySymbols(resource), templateSymbols(t, true)) && !slices.Contains(candidates, t) {
-							candidates = append(candidates, t)
-						}
-					}
+			for _, t := range templatesOf(e.actions) {
+				if !slices.Contains(candidates, t) && intersects(rs, templateSymbols(t, true)) {
+					candidates = append(candidates, t)
 				}
 			}
 		}

@@ -136,3 +136,28 @@ func TestResourceMatchesTemplate(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheckReference measures a typical statement, and a hostile one: every action of EC2
+// against many long resources none of which it can act on (the worst case of the ARN matching).
+func BenchmarkCheckReference(b *testing.B) {
+	typical := Document{Version: Version, Statement: []Statement{{Effect: "Allow",
+		Action:    []string{"s3:GetObject", "s3:PutObject", "s3:ListBucket"},
+		Resource:  []string{"arn:aws:s3:::bucket", "arn:aws:s3:::bucket/*"},
+		Condition: Condition{"StringEquals": {"aws:ResourceTag/team": {"a"}}}}}}
+	var long []string
+	for i := 0; i < 20; i++ {
+		long = append(long, "arn:aws:s3:::"+strings.Repeat("b", 400)+"/"+strings.Repeat("*k", 50))
+	}
+	hostile := Document{Version: Version, Statement: []Statement{{Effect: "Allow", Action: []string{"ec2:*"}, Resource: long}}}
+	for _, bc := range []struct {
+		name string
+		doc  Document
+	}{{"typical", typical}, {"hostile", hostile}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				var l diag.List
+				CheckReference(bc.doc, diag.Path{}, nil, &l)
+			}
+		})
+	}
+}
