@@ -1,6 +1,8 @@
 package wellknown
 
 import (
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -117,6 +119,43 @@ func TestCheck(t *testing.T) {
 		problems := Check(tt.name, tt.p)
 		if len(problems) == 0 || problems[0].Field != tt.field || problems[0].Allowed == "" {
 			t.Errorf("%s %+v: problems %v, want one at %s saying what is allowed", tt.name, tt.p, problems, tt.field)
+		}
+	}
+}
+
+// TestCheckIsDeterministic gives Check parameters with several problems, among them several of
+// one field, and requires the same problems in the same order every time.
+func TestCheckIsDeterministic(t *testing.T) {
+	p := Params{
+		Partition:            "aws-cn",
+		BucketNames:          []string{"b"},
+		NodeRoleARN:          "arn:aws:iam::123456789012:role/n",
+		InterruptionQueueARN: "arn:aws:sqs:eu-west-1:123456789012:q",
+	}
+	for i := 0; i < 10; i++ {
+		p.KMSKeyARNs = append(p.KMSKeyARNs, fmt.Sprintf("arn:aws:kms:eu-west-1:123456789012:key/%d", i))
+		p.SecretARNs = append(p.SecretARNs, fmt.Sprintf("arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:%d", i))
+		p.ParameterARNs = append(p.ParameterARNs, fmt.Sprintf("arn:aws:ssm:eu-west-1:123456789012:parameter/%d", i))
+	}
+	first := Check("karpenter-controller", p)
+	if len(first) < 30 {
+		t.Fatalf("%d problems, want at least 30: %v", len(first), first)
+	}
+	for i := 0; i < 200; i++ {
+		if got := Check("karpenter-controller", p); !reflect.DeepEqual(got, first) {
+			t.Fatalf("run %d gave\n%v\nthe first gave\n%v", i, got, first)
+		}
+	}
+	// Within a field, problems keep the order of the values.
+	var kms []string
+	for _, pr := range first {
+		if pr.Field == "kmsKeyARNs" && strings.Contains(pr.Message, "partition") {
+			kms = append(kms, pr.Message)
+		}
+	}
+	for i, m := range kms {
+		if !strings.Contains(m, fmt.Sprintf("key/%d\"", i)) {
+			t.Errorf("problem %d of kmsKeyARNs is %q", i, m)
 		}
 	}
 }
