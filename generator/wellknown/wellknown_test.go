@@ -3,6 +3,7 @@ package wellknown
 import (
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -88,9 +89,25 @@ func TestScoping(t *testing.T) {
 		t.Errorf("cluster-autoscaler may change other clusters' groups:\n%s", ca)
 	}
 	k := Build("karpenter-controller", withContext(example["karpenter-controller"], "aws")).Inline[0].Document.JSON()
-	for _, want := range []string{"arn:aws:iam::123456789012:role/KarpenterNodeRole-prod", "arn:aws:sqs:eu-west-1:123456789012:prod", `"aws:ResourceTag/kubernetes.io/cluster/prod": "owned"`, "arn:aws:eks:eu-west-1:123456789012:cluster/prod"} {
+	for _, want := range []string{
+		"arn:aws:iam::123456789012:role/KarpenterNodeRole-prod", "arn:aws:sqs:eu-west-1:123456789012:prod",
+		`"aws:ResourceTag/kubernetes.io/cluster/prod": "owned"`, "arn:aws:eks:eu-west-1:123456789012:cluster/prod",
+		"arn:aws:ec2:eu-west-1:123456789012:instance/*", "arn:aws:ec2:eu-west-1::image/*", "arn:aws:ssm:eu-west-1::parameter/aws/service/*",
+	} {
 		if !strings.Contains(k, want) {
 			t.Errorf("karpenter lacks %s", want)
+		}
+	}
+	// IAM matches an ARN segment by segment: an empty account matches only AWS-owned resources.
+	for _, arn := range regexp.MustCompile(`arn:aws:ec2:eu-west-1::[a-z-]+/`).FindAllString(k, -1) {
+		if !strings.HasSuffix(arn, "::image/") && !strings.HasSuffix(arn, "::snapshot/") {
+			t.Errorf("karpenter names %s* without an account: no resource of the account matches", arn)
+		}
+	}
+	eso := Build("external-secrets", withContext(example["external-secrets"], "aws")).Inline[0].Document.JSON()
+	for _, want := range []string{"secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"} {
+		if !strings.Contains(eso, want) {
+			t.Errorf("external-secrets lacks %s, which dataFrom.find calls", want)
 		}
 	}
 	cm := Build("cert-manager", withContext(example["cert-manager"], "aws")).Inline[0].Document.JSON()
