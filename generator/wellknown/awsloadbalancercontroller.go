@@ -6,15 +6,19 @@ import (
 	"github.com/irsa-dev/irsa-fn/iampolicy"
 )
 
-// aws-load-balancer-controller (kubernetes-sigs/aws-load-balancer-controller, install/iam_policy
-// of v3.5): read what load balancers need; create and change security groups, load balancers,
-// target groups, listeners and rules; change and delete only those tagged
-// elbv2.k8s.aws/cluster, the tag the controller puts on what it creates.
+// aws-load-balancer-controller: kubernetes-sigs/aws-load-balancer-controller v3.5.0,
+// docs/install/iam_policy.json (iam_policy_cn.json and iam_policy_us-gov.json are the same
+// statements in their partitions). It reads what load balancers need; creates and changes
+// security groups, load balancers, target groups, listeners and rules; and changes and deletes
+// only those tagged elbv2.k8s.aws/cluster, the tag the controller puts on what it creates. Where
+// the file's ARNs leave the account as *, the role's own account is named.
 var awsLoadBalancerController = addon{
 	build: func(p Params) Policy {
-		ec2 := func(resource string) string { return fmt.Sprintf("arn:%s:ec2:*:*:%s", p.Partition, resource) }
+		ec2 := func(resource string) string {
+			return fmt.Sprintf("arn:%s:ec2:*:%s:%s", p.Partition, p.AccountID, resource)
+		}
 		elb := func(resource string) string {
-			return fmt.Sprintf("arn:%s:elasticloadbalancing:*:*:%s", p.Partition, resource)
+			return fmt.Sprintf("arn:%s:elasticloadbalancing:*:%s:%s", p.Partition, p.AccountID, resource)
 		}
 		const tag = "elbv2.k8s.aws/cluster"
 		tagged := iampolicy.Condition{"Null": {"aws:ResourceTag/" + tag: {"false"}}}

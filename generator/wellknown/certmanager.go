@@ -2,8 +2,15 @@ package wellknown
 
 import "github.com/irsa-dev/irsa-fn/iampolicy"
 
-// cert-manager (cert-manager.io, ACME DNS01 with Route 53): wait for changes, write only TXT
-// records (the challenge) in the given zones, and find the zone by name.
+// cert-manager (ACME DNS01 with Route 53): the policy of cert-manager/website
+// content/docs/configuration/acme/dns01/route53.md (the cert-manager v1.21 docs), with the
+// hosted zones named as that page advises. cert-manager v1.21.1
+// pkg/issuer/acme/dns/route53/route53.go finds the zone with ListHostedZonesByName, UPSERTs and
+// DELETEs the TXT challenge record with ChangeResourceRecordSets and waits with GetChange.
+//
+// The page puts its route53:ChangeResourceRecordSetsRecordTypes condition on
+// ListResourceRecordSets too, where the key does not exist; here it guards only
+// ChangeResourceRecordSets. Changes are AWS-owned resources without an account.
 var certManager = addon{
 	required: []param{pHostedZones},
 	build: func(p Params) Policy {

@@ -115,13 +115,13 @@ func Check(name string, p Params) []Problem {
 		allowed[o.name] = true
 	}
 	if len(a.oneOf) > 0 {
-		any := false
+		given := false
 		var names []string
 		for _, o := range a.oneOf {
-			any = any || o.set(p)
+			given = given || o.set(p)
 			names = append(names, o.name)
 		}
-		if !any {
+		if !given {
 			out = append(out, Problem{Field: a.oneOf[0].name, Message: fmt.Sprintf("%s needs the resources it may read", name), Allowed: strings.Join(names, " or ")})
 		}
 	}
@@ -130,17 +130,21 @@ func Check(name string, p Params) []Problem {
 			out = append(out, Problem{Field: o.name, Message: fmt.Sprintf("%s does not use %s", name, o.name), Allowed: allowedList(a)})
 		}
 	}
-	for field, values := range map[string][]string{
-		pKMSKeys.name: p.KMSKeyARNs, pSecrets.name: p.SecretARNs, pParameters.name: p.ParameterARNs,
-		pNodeRole.name: {p.NodeRoleARN}, pQueue.name: {p.InterruptionQueueARN},
+	for _, f := range []struct {
+		field  string
+		values []string
+	}{
+		{pKMSKeys.name, p.KMSKeyARNs}, {pSecrets.name, p.SecretARNs}, {pParameters.name, p.ParameterARNs},
+		{pNodeRole.name, []string{p.NodeRoleARN}}, {pQueue.name, []string{p.InterruptionQueueARN}},
 	} {
-		for _, v := range values {
+		for _, v := range f.values {
 			if parts := strings.SplitN(v, ":", 3); v != "" && len(parts) == 3 && parts[1] != p.Partition {
-				out = append(out, Problem{Field: field, Message: fmt.Sprintf("%q is in partition %s, the role in %s", v, parts[1], p.Partition), Allowed: "ARNs in partition " + p.Partition})
+				out = append(out, Problem{Field: f.field, Message: fmt.Sprintf("%q is in partition %s, the role in %s", v, parts[1], p.Partition), Allowed: "ARNs in partition " + p.Partition})
 			}
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	// Problems are found in a fixed order; the stable sort keeps it among those of one field.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
 	if a.needsCluster && p.ClusterName == "" {
 		out = append(out, Problem{Field: "clusterName", Message: fmt.Sprintf("%s scopes its permissions to the cluster: name it here or in spec.clusters[0].name", name), Allowed: "the EKS cluster name"})
 	}

@@ -1,6 +1,9 @@
 package wellknown
 
 import (
+	"fmt"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -86,9 +89,25 @@ func TestScoping(t *testing.T) {
 		t.Errorf("cluster-autoscaler may change other clusters' groups:\n%s", ca)
 	}
 	k := Build("karpenter-controller", withContext(example["karpenter-controller"], "aws")).Inline[0].Document.JSON()
-	for _, want := range []string{"arn:aws:iam::123456789012:role/KarpenterNodeRole-prod", "arn:aws:sqs:eu-west-1:123456789012:prod", `"aws:ResourceTag/kubernetes.io/cluster/prod": "owned"`, "arn:aws:eks:eu-west-1:123456789012:cluster/prod"} {
+	for _, want := range []string{
+		"arn:aws:iam::123456789012:role/KarpenterNodeRole-prod", "arn:aws:sqs:eu-west-1:123456789012:prod",
+		`"aws:ResourceTag/kubernetes.io/cluster/prod": "owned"`, "arn:aws:eks:eu-west-1:123456789012:cluster/prod",
+		"arn:aws:ec2:eu-west-1:123456789012:instance/*", "arn:aws:ec2:eu-west-1::image/*", "arn:aws:ssm:eu-west-1::parameter/aws/service/*",
+	} {
 		if !strings.Contains(k, want) {
 			t.Errorf("karpenter lacks %s", want)
+		}
+	}
+	// IAM matches an ARN segment by segment: an empty account matches only AWS-owned resources.
+	for _, arn := range regexp.MustCompile(`arn:aws:ec2:eu-west-1::[a-z-]+/`).FindAllString(k, -1) {
+		if !strings.HasSuffix(arn, "::image/") && !strings.HasSuffix(arn, "::snapshot/") {
+			t.Errorf("karpenter names %s* without an account: no resource of the account matches", arn)
+		}
+	}
+	eso := Build("external-secrets", withContext(example["external-secrets"], "aws")).Inline[0].Document.JSON()
+	for _, want := range []string{"secretsmanager:ListSecrets", "secretsmanager:BatchGetSecretValue"} {
+		if !strings.Contains(eso, want) {
+			t.Errorf("external-secrets lacks %s, which dataFrom.find calls", want)
 		}
 	}
 	cm := Build("cert-manager", withContext(example["cert-manager"], "aws")).Inline[0].Document.JSON()
@@ -117,6 +136,43 @@ func TestCheck(t *testing.T) {
 		problems := Check(tt.name, tt.p)
 		if len(problems) == 0 || problems[0].Field != tt.field || problems[0].Allowed == "" {
 			t.Errorf("%s %+v: problems %v, want one at %s saying what is allowed", tt.name, tt.p, problems, tt.field)
+		}
+	}
+}
+
+// TestCheckIsDeterministic gives Check parameters with several problems, among them several of
+// one field, and requires the same problems in the same order every time.
+func TestCheckIsDeterministic(t *testing.T) {
+	p := Params{
+		Partition:            "aws-cn",
+		BucketNames:          []string{"b"},
+		NodeRoleARN:          "arn:aws:iam::123456789012:role/n",
+		InterruptionQueueARN: "arn:aws:sqs:eu-west-1:123456789012:q",
+	}
+	for i := 0; i < 10; i++ {
+		p.KMSKeyARNs = append(p.KMSKeyARNs, fmt.Sprintf("arn:aws:kms:eu-west-1:123456789012:key/%d", i))
+		p.SecretARNs = append(p.SecretARNs, fmt.Sprintf("arn:aws-us-gov:secretsmanager:us-gov-west-1:123456789012:secret:%d", i))
+		p.ParameterARNs = append(p.ParameterARNs, fmt.Sprintf("arn:aws:ssm:eu-west-1:123456789012:parameter/%d", i))
+	}
+	first := Check("karpenter-controller", p)
+	if len(first) < 30 {
+		t.Fatalf("%d problems, want at least 30: %v", len(first), first)
+	}
+	for i := 0; i < 200; i++ {
+		if got := Check("karpenter-controller", p); !reflect.DeepEqual(got, first) {
+			t.Fatalf("run %d gave\n%v\nthe first gave\n%v", i, got, first)
+		}
+	}
+	// Within a field, problems keep the order of the values.
+	var kms []string
+	for _, pr := range first {
+		if pr.Field == "kmsKeyARNs" && strings.Contains(pr.Message, "partition") {
+			kms = append(kms, pr.Message)
+		}
+	}
+	for i, m := range kms {
+		if !strings.Contains(m, fmt.Sprintf("key/%d\"", i)) {
+			t.Errorf("problem %d of kmsKeyARNs is %q", i, m)
 		}
 	}
 }
