@@ -142,7 +142,7 @@ func TestGenerateErrors(t *testing.T) {
 		{"bad managed arn", func(b *v1alpha1.IRSABinding) { b.Spec.Policies.Managed = []string{"AmazonS3ReadOnlyAccess"} }, "spec.policies.managed[0]", "not a policy ARN"},
 		{"11 managed", func(b *v1alpha1.IRSABinding) {
 			for i := 0; i < 11; i++ {
-				b.Spec.Policies.Managed = append(b.Spec.Policies.Managed, "arn:aws:iam::aws:policy/P"+strings.Repeat("x", i))
+				b.Spec.Policies.Managed = append(b.Spec.Policies.Managed, "arn:aws:iam::123456789012:policy/P"+strings.Repeat("x", i))
 			}
 		}, "spec.policies.managed", "11 managed and customer managed policies"},
 		{"statement without resources", func(b *v1alpha1.IRSABinding) { b.Spec.Policies.Inline[0].Statements[0].Resources = nil }, "spec.policies.inline[0].statements[0].resources", "needs resources"},

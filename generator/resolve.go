@@ -349,11 +349,9 @@ func (r *resolver) resolveRole() {
 	}
 	if role.PermissionsBoundary != "" {
 		checkPartition(role.PermissionsBoundary, rolePath.Child("permissionsBoundary"), own.Role.PermissionsBoundary != "")
-		iampolicy.CheckManagedPolicyARN(role.PermissionsBoundary, rolePath.Child("permissionsBoundary"), &r.diags)
 	}
 	for i, arn := range role.Managed {
 		checkPartition(arn, specPath.Child("policies", "managed").Index(i), len(own.Policies.Managed) > 0)
-		iampolicy.CheckManagedPolicyARN(arn, specPath.Child("policies", "managed").Index(i), &r.diags)
 	}
 	for _, cp := range s.Policies.CustomerManaged {
 		doc, err := inlineDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document})

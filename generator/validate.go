@@ -181,6 +181,8 @@ func validateRole(r v1alpha1.Role, path diag.Path, l *diag.List) {
 	}
 	if b := r.PermissionsBoundary; b != "" && !policyARNPattern.MatchString(b) {
 		l.Errorf(path.Child("permissionsBoundary"), "a managed policy ARN, arn:aws:iam::<account or aws>:policy/<name>", "%q is not a policy ARN", b)
+	} else if b != "" {
+		iampolicy.CheckManagedPolicyARN(b, path.Child("permissionsBoundary"), l)
 	}
 	if len(r.Tags) > MaxTags {
 		l.Errorf(path.Child("tags"), fmt.Sprintf("at most %d tags", MaxTags), "%d tags", len(r.Tags))
@@ -208,6 +210,8 @@ func validatePolicies(p v1alpha1.Policies, path diag.Path, l *diag.List) {
 			l.Errorf(mp, "a managed policy ARN, arn:aws:iam::aws:policy/<name> or arn:aws:iam::<account>:policy/<path><name>", "%q is not a policy ARN", arn)
 		} else if j, dup := seen[arn]; dup {
 			l.Errorf(mp, "each policy once", "%q is also managed[%d]", arn, j)
+		} else {
+			iampolicy.CheckManagedPolicyARN(arn, mp, l)
 		}
 		seen[arn] = i
 	}
