@@ -22,9 +22,9 @@ func readCalls(src string) ([]accessCall, error) {
 	return f.calls(), nil
 }
 
-// TestResourcePolicyDecoding shows an access file's resourcePolicy is read strictly: a JSON
+// TestAccessResourcePolicyDecoding shows an access file's resourcePolicy is read strictly: a JSON
 // string and the same document as a YAML map give the same policy, and anything else is an error.
-func TestResourcePolicyDecoding(t *testing.T) {
+func TestAccessResourcePolicyDecoding(t *testing.T) {
 	const jsonForm = `
 allowed:
   - action: kms:Decrypt
@@ -76,15 +76,17 @@ allowed:
 		"a misspelt field":       "    resourcePolicies: {Version: 2012-10-17}\n",
 		"an alias in the policy": "    resourcePolicy: {Statement: &s [], Other: *s}\n",
 	} {
-		if calls, err := readCalls(call + tail); err == nil {
+		calls, err := readCalls(call + tail)
+		t.Logf("%s: %v", name, err)
+		if err == nil {
 			t.Errorf("%s: read without error: %+v", name, calls)
 		}
 	}
 }
 
-// TestResourcePolicyFor shows which calls get the default key policy: calls on a KMS key or a
+// TestAccessResourcePolicyFor shows which calls get the default key policy: calls on a KMS key or a
 // pattern of keys, in the key's partition and account, and no other call.
-func TestResourcePolicyFor(t *testing.T) {
+func TestAccessResourcePolicyFor(t *testing.T) {
 	for resource, want := range map[string]string{
 		"arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab": "arn:aws:iam::123456789012:root",
 		"arn:aws-cn:kms:cn-north-1:210987654321:key/*":                                "arn:aws-cn:iam::210987654321:root",
