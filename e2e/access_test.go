@@ -19,7 +19,31 @@ import (
 
 // wellKnownAccess is e2e/testdata/access/wellknown/<addon>.yaml: the calls an add-on makes in
 // normal operation, and calls it must not be able to make, against the role irsa-fn renders for
-// a binding with that add-on.
+// a binding with that add-on. It is decoded strictly: an unknown field is an error.
+//
+//	addon: <name>                 # a well-known add-on
+//	account: "<12 digits>"        # the role's account
+//	cluster: {name: <name>, oidcIssuer: <URL>}
+//	parameters: {<param>: <value>} # the spec.policies.wellKnown[0] entry, without its name
+//	permissionsBoundary: <ARN>    # optional
+//	sources: [<upstream file the calls come from>]
+//	allowed:                      # calls that must be allowed, at least one
+//	  - action: <service:Action>
+//	    resource: <ARN or *>
+//	    context: {<key>: <scalar> | [<scalar>]} # optional: the request context
+//	    resourcePolicy: <document>  # optional: the resource's own policy
+//	    source: <where in the sources the call is made>
+//	denied:                       # calls that must be denied, at least one
+//	  - action, resource, context, resourcePolicy as above
+//	    why: <why the role must not make it>
+//
+// A call is evaluated with no resource policy, except a call on a KMS key: KMS always asks the
+// key's policy, and lets IAM policies count only when it allows the key's account. Such a call
+// is evaluated with the default key policy of the key's account, which does
+// ({"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:<partition>:iam::<account>:root"},"Action":"kms:*","Resource":"*"}).
+// resourcePolicy replaces that default, or gives another resource its policy (a bucket policy):
+// a JSON document in a string, or the document written as a YAML map, whose scalars are read as
+// the strings they are written as.
 type wellKnownAccess struct {
 	Addon   string `yaml:"addon"`
 	Account string `yaml:"account"`
@@ -40,8 +64,90 @@ type wellKnownCall struct {
 	Action   string                  `yaml:"action"`
 	Resource string                  `yaml:"resource"`
 	Context  map[string]contextValue `yaml:"context"`
-	Source   string                  `yaml:"source"`
-	Why      string                  `yaml:"why"`
+	// ResourcePolicy, if set, is the resource's own policy, in place of the default.
+	ResourcePolicy *policyDocument `yaml:"resourcePolicy"`
+	Source         string          `yaml:"source"`
+	Why            string          `yaml:"why"`
+}
+
+// policyDocument is an IAM policy document of an access file, as JSON.
+type policyDocument struct{ doc json.RawMessage }
+
+// UnmarshalYAML reads a policy document: a string holding one JSON object, or a YAML map. The
+// map's scalars are read as the strings they are written as, so that `Version: 2012-10-17` or
+// `"kms:GrantIsForAWSResource": true` mean what they would in JSON policy text.
+func (p *policyDocument) UnmarshalYAML(n *yaml.Node) error {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		if n.ShortTag() != "!!str" {
+			return fmt.Errorf("line %d: resourcePolicy is a JSON document in a string or a YAML map, not %s", n.Line, n.ShortTag())
+		}
+		dec := json.NewDecoder(strings.NewReader(n.Value))
+		var doc map[string]any
+		if err := dec.Decode(&doc); err != nil {
+			return fmt.Errorf("line %d: resourcePolicy is not a JSON object: %w", n.Line, err)
+		}
+		if dec.More() {
+			return fmt.Errorf("line %d: resourcePolicy holds more than one JSON value", n.Line)
+		}
+		if doc == nil {
+			return fmt.Errorf("line %d: resourcePolicy is not a JSON object: null", n.Line)
+		}
+		p.doc = json.RawMessage(n.Value)
+	case yaml.MappingNode:
+		v, err := yamlPolicyValue(n)
+		if err != nil {
+			return err
+		}
+		data, err := json.Marshal(v)
+		if err != nil {
+			return fmt.Errorf("line %d: resourcePolicy: %w", n.Line, err)
+		}
+		p.doc = data
+	default:
+		return fmt.Errorf("line %d: resourcePolicy is a JSON document in a string or a YAML map", n.Line)
+	}
+	return nil
+}
+
+// yamlPolicyValue turns a YAML node of a policy document into JSON values: maps with string
+// keys, lists, and strings. Aliases, nulls, duplicate keys and non-scalar keys are errors.
+func yamlPolicyValue(n *yaml.Node) (any, error) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode {
+				return nil, fmt.Errorf("line %d: a resourcePolicy key is a string", k.Line)
+			}
+			if _, dup := out[k.Value]; dup {
+				return nil, fmt.Errorf("line %d: resourcePolicy key %q is given twice", k.Line, k.Value)
+			}
+			v, err := yamlPolicyValue(n.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			out[k.Value] = v
+		}
+		return out, nil
+	case yaml.SequenceNode:
+		out := make([]any, 0, len(n.Content))
+		for _, e := range n.Content {
+			v, err := yamlPolicyValue(e)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	case yaml.ScalarNode:
+		if n.ShortTag() == "!!null" {
+			return nil, fmt.Errorf("line %d: resourcePolicy has an empty value", n.Line)
+		}
+		return n.Value, nil
+	}
+	return nil, fmt.Errorf("line %d: resourcePolicy holds an alias or another node that is not a map, a list or a scalar", n.Line)
 }
 
 // contextValue is a request context value: a scalar, read as the string it is written as
@@ -105,12 +211,20 @@ func readWellKnownAccess(path string) (*wellKnownAccess, error) {
 func (f *wellKnownAccess) calls() []accessCall {
 	var out []accessCall
 	for _, c := range f.Allowed {
-		out = append(out, accessCall{Action: c.Action, Resource: c.Resource, Context: c.context(), Allowed: true, Note: "source: " + c.Source})
+		out = append(out, accessCall{Action: c.Action, Resource: c.Resource, Context: c.context(), Allowed: true, Note: "source: " + c.Source, ResourcePolicy: c.resourcePolicy()})
 	}
 	for _, c := range f.Denied {
-		out = append(out, accessCall{Action: c.Action, Resource: c.Resource, Context: c.context(), Note: "why denied: " + c.Why})
+		out = append(out, accessCall{Action: c.Action, Resource: c.Resource, Context: c.context(), Note: "why denied: " + c.Why, ResourcePolicy: c.resourcePolicy()})
 	}
 	return out
+}
+
+// resourcePolicy is the call's own resource policy, or nil.
+func (c wellKnownCall) resourcePolicy() json.RawMessage {
+	if c.ResourcePolicy == nil {
+		return nil
+	}
+	return c.ResourcePolicy.doc
 }
 
 func (c wellKnownCall) context() map[string]any {

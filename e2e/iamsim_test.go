@@ -34,6 +34,9 @@ type accessCall struct {
 	Allowed bool
 	// Note says where the call comes from, or why it must be denied; shown on failure.
 	Note string
+	// ResourcePolicy is the resource's own policy document, if the call gives one; otherwise a
+	// call on a KMS key is evaluated with the default key policy (see resourcePolicyFor).
+	ResourcePolicy json.RawMessage
 }
 
 // name is the call's subtest name.
@@ -74,6 +77,7 @@ type simRequest struct {
 	ResourceAccount  string            `json:"resourceAccount"`
 	Context          map[string]any    `json:"context"`
 	PolicyNames      []string          `json:"policyNames,omitempty"`
+	ResourcePolicy   json.RawMessage   `json:"resourcePolicy,omitempty"`
 }
 
 // simResult is simulate.mjs's answer to one request.
@@ -143,8 +147,35 @@ func (e *evaluator) simulate(t *testing.T, reqs []simRequest) []simResult {
 	return out
 }
 
+// kmsKeyARN matches a KMS key ARN, or a pattern of them; the groups are the partition and the
+// key's account.
+var kmsKeyARN = regexp.MustCompile(`^arn:(aws(?:-[a-z-]+)?):kms:[a-z0-9-]*:([0-9]{12}):key/`)
+
+// defaultKeyPolicy is the key policy KMS gives a key created without one: it lets the key's
+// account, and so the IAM policies of its principals, use the key. Without such a statement
+// KMS ignores IAM policies altogether.
+func defaultKeyPolicy(partition, account string) json.RawMessage {
+	return json.RawMessage(fmt.Sprintf(`{"Version":"2012-10-17","Id":"key-default-1","Statement":[`+
+		`{"Sid":"Enable IAM User Permissions","Effect":"Allow","Principal":{"AWS":"arn:%s:iam::%s:root"},"Action":"kms:*","Resource":"*"}]}`,
+		partition, account))
+}
+
+// resourcePolicyFor returns the resource policy a call is evaluated with: the call's own, or
+// for a call on a KMS key the default key policy of the key's account, or none. AWS evaluates
+// every KMS key call against the key's policy; a harness without one would deny them all.
+func resourcePolicyFor(c accessCall) json.RawMessage {
+	if len(c.ResourcePolicy) > 0 {
+		return c.ResourcePolicy
+	}
+	if m := kmsKeyARN.FindStringSubmatch(c.Resource); m != nil {
+		return defaultKeyPolicy(m[1], m[2])
+	}
+	return nil
+}
+
 // request turns a call against a role into a simulator request. The resource's account is the
-// one in its ARN, or the role's for ARNs without one (S3).
+// one in its ARN, or the role's for ARNs without one (S3). Its resource policy is
+// resourcePolicyFor's.
 func (p rolePolicies) request(c accessCall) simRequest {
 	account := p.Account
 	if parts := strings.SplitN(c.Resource, ":", 6); len(parts) == 6 && parts[4] != "" && parts[4] != "*" {
@@ -157,6 +188,7 @@ func (p rolePolicies) request(c accessCall) simRequest {
 	return simRequest{
 		IdentityPolicies: p.Identity, BoundaryPolicies: p.Boundary, Principal: p.ARN,
 		Action: c.Action, Resource: c.Resource, ResourceAccount: account, Context: ctx, PolicyNames: p.Names,
+		ResourcePolicy: resourcePolicyFor(c),
 	}
 }
 
@@ -179,7 +211,11 @@ func mismatch(c accessCall, r simResult) string {
 		explanation.Write(r.Explanation)
 	}
 	ctx, _ := json.Marshal(c.Context)
-	return fmt.Sprintf("%s %s (context %s): %s\n  call: %s\n  explanation: %s", c.Action, c.Resource, ctx, got, c.Note, explanation.String())
+	resourcePolicy := "none"
+	if rp := resourcePolicyFor(c); rp != nil {
+		resourcePolicy = string(rp)
+	}
+	return fmt.Sprintf("%s %s (context %s): %s\n  call: %s\n  resource policy: %s\n  explanation: %s", c.Action, c.Resource, ctx, got, c.Note, resourcePolicy, explanation.String())
 }
 
 // runAccess evaluates every call of every suite in one simulator run, then reports each call

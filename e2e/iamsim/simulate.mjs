@@ -6,8 +6,13 @@
 //
 // stdin: one JSON list of requests
 //   {identityPolicies: [doc], boundaryPolicies: [doc], principal, action, resource,
-//    resourceAccount, context: {key: string | [string]}, policyNames: [string]}
+//    resourceAccount, context: {key: string | [string]}, policyNames: [string], resourcePolicy: doc}
 // policyNames (optional) name the identity policies, then the boundary, in the explanation.
+// resourcePolicy (optional) is the resource's own policy: a KMS key's key policy, a bucket policy.
+// The simulator evaluates it as AWS does: in the same account an allow in the identity policies
+// or in the resource policy suffices, except for a KMS key, whose key policy must allow the
+// account (a statement whose Principal is the account) before the identity policies count at
+// all. A call on a KMS key without a resource policy is therefore denied.
 // stdout: one JSON list of results, in the same order
 //   {result: "Allowed" | "ImplicitlyDenied" | "ExplicitlyDenied" | "Error",
 //    errors: [string], explanation: object}
@@ -27,7 +32,7 @@ if (!modules) {
 const require = createRequire(path.join(path.resolve(modules), 'irsa-fn-iamsim.js'))
 const { runSimulation, typeForContextKey, isConditionKeyArray } = require('@cloud-copilot/iam-simulate')
 
-const fields = new Set(['identityPolicies', 'boundaryPolicies', 'principal', 'action', 'resource', 'resourceAccount', 'context', 'policyNames'])
+const fields = new Set(['identityPolicies', 'boundaryPolicies', 'principal', 'action', 'resource', 'resourceAccount', 'context', 'policyNames', 'resourcePolicy'])
 
 // check returns what is wrong with a request's shape: the simulator would otherwise fill in
 // defaults and evaluate something other than what the test meant.
@@ -40,6 +45,7 @@ function check(req) {
   }
   if (!Array.isArray(req.identityPolicies)) errs.push('identityPolicies must be a list of policy documents')
   if (req.boundaryPolicies !== undefined && !Array.isArray(req.boundaryPolicies)) errs.push('boundaryPolicies must be a list of policy documents')
+  if (req.resourcePolicy !== undefined && (req.resourcePolicy === null || typeof req.resourcePolicy !== 'object' || Array.isArray(req.resourcePolicy))) errs.push('resourcePolicy must be a policy document')
   if (req.policyNames !== undefined && !(Array.isArray(req.policyNames) && req.policyNames.every((n) => typeof n === 'string'))) errs.push('policyNames must be a list of strings')
   for (const [k, v] of Object.entries(req.context ?? {})) {
     const ok = typeof v === 'string' || (Array.isArray(v) && v.every((s) => typeof s === 'string'))
@@ -63,6 +69,7 @@ function statements(analysis) {
       out.push({
         kind,
         policy: s.policyId,
+        ...(s.principalMatch ? { principalMatch: s.principalMatch } : {}),
         statement: e.identifier,
         effect: e.effect,
         resourceMatch: s.resourceMatch,
@@ -81,6 +88,7 @@ function explain(analysis) {
     result: analysis.result,
     ...(analysis.blockedBy?.length ? { blockedBy: analysis.blockedBy } : {}),
     identity: statements(analysis.identityAnalysis),
+    ...(analysis.resourceAnalysis ? { resourcePolicy: statements(analysis.resourceAnalysis) } : {}),
     ...(analysis.permissionBoundaryAnalysis ? { permissionsBoundary: statements(analysis.permissionBoundaryAnalysis) } : {})
   }
 }
@@ -124,7 +132,7 @@ function evaluationErrors(explanation) {
     }
   }
   for (const e of [].concat(explanation)) {
-    for (const analysis of [e?.identity, e?.permissionsBoundary]) {
+    for (const analysis of [e?.identity, e?.resourcePolicy, e?.permissionsBoundary]) {
       for (const st of analysis?.statements ?? []) {
         collect(st.conditions)
         for (const r of st.resources) if (unusable.has(r.why)) out.push(`${st.policy} statement ${st.statement}: ${r.resource}: ${r.why} ${(r.errors ?? []).join(' ')}`.trim())
@@ -151,6 +159,7 @@ async function simulate(req) {
     identityPolicies: named(req.identityPolicies, 'identity-', 0),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
+    ...(req.resourcePolicy ? { resourcePolicy: req.resourcePolicy } : {}),
     ...(req.boundaryPolicies?.length ? { permissionBoundaryPolicies: named(req.boundaryPolicies, 'boundary-', req.identityPolicies.length) } : {})
   }
   const res = await runSimulation(simulation, { simulationMode: 'Strict' })
