@@ -12,6 +12,7 @@ import (
 
 	"github.com/irsa-dev/irsa-fn/fn"
 	"github.com/irsa-dev/irsa-fn/iamref"
+	"github.com/irsa-dev/irsa-fn/internal/gctune"
 	"github.com/irsa-dev/irsa-fn/internal/version"
 	"github.com/irsa-dev/irsa-fn/schemas"
 )
@@ -120,7 +121,33 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return 0
 		}
 	}
+	if len(args) <= 1 {
+		return runFunction(stdin, stdout, stderr)
+	}
+	// Files as arguments, and the SDK's own flags (--doc).
 	if err := kfn.AsMain(&fn.Processor{Log: stderr}); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// runFunction is the KRM function proper: a ResourceList on stdin, the result on stdout. It does
+// what the SDK's AsMain does without arguments, but reads the input first, so that the collector
+// can be set for its size (see gctune).
+func runFunction(stdin io.Reader, stdout, stderr io.Writer) int {
+	in, err := io.ReadAll(stdin)
+	if err != nil {
+		fmt.Fprintf(stderr, "failed to evaluate function: unable to read from stdin: %v\n", err)
+		return 1
+	}
+	gctune.Apply(gctune.ForInput(len(in)), os.Getenv)
+	out, err := kfn.Run(&fn.Processor{Log: stderr}, in)
+	// Like AsMain: whatever was rendered is written, also on an error.
+	if _, werr := stdout.Write(out); werr != nil && err == nil {
+		err = werr
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "failed to evaluate function: %v\n", err)
 		return 1
 	}
 	return 0

@@ -79,3 +79,22 @@ func TestHelpExampleRenders(t *testing.T) {
 		t.Errorf("the help's example does not render: %v", res.Diagnostics)
 	}
 }
+
+func TestFunctionModeReadsStdin(t *testing.T) {
+	in := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: kept\n"
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"irsa-fn"}, strings.NewReader(in), &out, &errOut); code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut.String())
+	}
+	if got := out.String(); !strings.Contains(got, "kind: ResourceList") || !strings.Contains(got, "name: kept") {
+		t.Errorf("output %q", got)
+	}
+	out.Reset()
+	errOut.Reset()
+	if code := Main([]string{"irsa-fn"}, strings.NewReader("items: [\n"), &out, &errOut); code != 1 {
+		t.Errorf("exit %d on a broken ResourceList, want 1", code)
+	}
+	if !strings.Contains(errOut.String(), "failed to evaluate function") {
+		t.Errorf("stderr %q", errOut.String())
+	}
+}
