@@ -279,3 +279,32 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 	}
 }
+
+// TestIAMReferenceAsWarnings: a platform whose teams use an action newer than the embedded IAM
+// data sets spec.lint.iamReference: Warning, and the binding renders with a warning that says
+// why; without it, the same binding fails. Only the IRSAConfig can relax it.
+func TestIAMReferenceAsWarnings(t *testing.T) {
+	b := validBinding()
+	b.Spec.Policies.Inline[0].Statements[0].Actions = []string{"s3:PutObjectBrandNew"}
+	b.Spec.Policies.Managed = []string{"arn:aws:iam::aws:policy/AmazonS3BrandNewAccess"}
+	strict := Generate(Input{Binding: b})
+	if errs := errorsOf(strict.Diagnostics); len(errs) != 2 || strict.Role != nil {
+		t.Fatalf("by default the findings are errors: %v", strict.Diagnostics)
+	}
+	cfg := &v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod"}, Spec: v1alpha1.ConfigSpec{Lint: v1alpha1.LintSettings{IAMReference: "Warning"}}}
+	lenient := Generate(Input{Binding: b, Config: cfg})
+	if errs := errorsOf(lenient.Diagnostics); len(errs) > 0 || lenient.Role == nil {
+		t.Fatalf("with iamReference: Warning the binding renders: %v", errs)
+	}
+	want := `spec.policies.inline[0].statements[0].actions[0]: "s3:PutObjectBrandNew" is not an action of s3 (an error, reported as a warning because the IRSAConfig sets spec.lint.iamReference: Warning; allowed: an action of s3 in IAM's service reference)`
+	found := false
+	for _, d := range lenient.Diagnostics {
+		found = found || (d.Severity == diag.Warning && d.String() == want)
+	}
+	if !found {
+		t.Errorf("no warning %q in %v", want, lenient.Diagnostics)
+	}
+	if errs := errorsOf(ValidateConfig(&v1alpha1.IRSAConfig{Spec: v1alpha1.ConfigSpec{Lint: v1alpha1.LintSettings{IAMReference: "Off"}}})); len(errs) != 1 || errs[0].Field != "spec.lint.iamReference" {
+		t.Errorf("an unknown iamReference is not an error: %v", errs)
+	}
+}

@@ -74,7 +74,7 @@ func (r *resolver) resolve() {
 	// Field formats of what the binding itself sets; the IRSAConfig's own fields are checked once
 	// by ValidateConfig, so a broken default is reported once, against the IRSAConfig.
 	validateClusters(b.Spec.Clusters, specPath.Child("clusters"), &r.diags)
-	validateSettings(b.Spec.Settings, specPath, &r.diags)
+	validateSettings(b.Spec.Settings, specPath, FindingsFor(r.in.Config), &r.diags)
 	r.resolveServiceAccounts()
 	r.resolveWorkloads()
 	if r.diags.HasErrors() {

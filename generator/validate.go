@@ -55,7 +55,10 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	var l diag.List
 	spec := diag.NewPath("spec")
 	validateClusters(c.Spec.Clusters, spec.Child("clusters"), &l)
-	validateSettings(c.Spec.Defaults, spec.Child("defaults"), &l)
+	if m := c.Spec.Lint.IAMReference; m != "" && m != "Error" && m != v1alpha1.IAMReferenceWarning {
+		l.Errorf(spec.Child("lint", "iamReference"), "Error or Warning", "%q is not a way to report findings against IAM's service reference", m)
+	}
+	validateSettings(c.Spec.Defaults, spec.Child("defaults"), FindingsFor(c), &l)
 	if ns := c.Spec.ACK.Namespace; ns != "" && !isDNS1123Label(ns) {
 		l.Errorf(spec.Child("ack", "namespace"), "a DNS-1123 label: lower case letters, digits and '-', at most 63", "namespace %q is not a valid namespace name", ns)
 	}
@@ -133,8 +136,14 @@ func checkAccountID(id string, path diag.Path, l *diag.List) {
 	}
 }
 
+// FindingsFor says how the IRSAConfig c (nil: none) wants findings against IAM's service
+// reference reported.
+func FindingsFor(c *v1alpha1.IRSAConfig) iampolicy.Findings {
+	return iampolicy.Findings{AsWarnings: c != nil && c.Spec.Lint.IAMReference == v1alpha1.IAMReferenceWarning}
+}
+
 // validateSettings checks the format of every field set in s, reporting under path.
-func validateSettings(s v1alpha1.Settings, path diag.Path, l *diag.List) {
+func validateSettings(s v1alpha1.Settings, path diag.Path, f iampolicy.Findings, l *diag.List) {
 	if s.SubjectPattern != "" {
 		if !strings.HasPrefix(s.SubjectPattern, "system:serviceaccount:") {
 			l.Errorf(path.Child("subjectPattern"), "system:serviceaccount:<namespace>:<name>, with * or ? wildcards", "subject pattern %q does not start with system:serviceaccount:", s.SubjectPattern)
@@ -156,11 +165,11 @@ func validateSettings(s v1alpha1.Settings, path diag.Path, l *diag.List) {
 		}
 		seenOut[o] = true
 	}
-	validateRole(s.Role, path.Child("role"), l)
-	validatePolicies(s.Policies, path.Child("policies"), l)
+	validateRole(s.Role, path.Child("role"), f, l)
+	validatePolicies(s.Policies, path.Child("policies"), f, l)
 }
 
-func validateRole(r v1alpha1.Role, path diag.Path, l *diag.List) {
+func validateRole(r v1alpha1.Role, path diag.Path, f iampolicy.Findings, l *diag.List) {
 	checkAccountID(r.AccountID, path.Child("accountID"), l)
 	if r.Name != "" && (len(r.Name) > MaxRoleNameLength || !roleNamePattern.MatchString(r.Name)) {
 		l.Errorf(path.Child("name"), allowedRoleNameCharacters, "role name %q (%d characters) is not a valid IAM role name", r.Name, len(r.Name))
@@ -182,7 +191,7 @@ func validateRole(r v1alpha1.Role, path diag.Path, l *diag.List) {
 	if b := r.PermissionsBoundary; b != "" && !policyARNPattern.MatchString(b) {
 		l.Errorf(path.Child("permissionsBoundary"), "a managed policy ARN, arn:aws:iam::<account or aws>:policy/<name>", "%q is not a policy ARN", b)
 	} else if b != "" {
-		iampolicy.CheckManagedPolicyARN(b, path.Child("permissionsBoundary"), l)
+		iampolicy.CheckManagedPolicyARN(b, path.Child("permissionsBoundary"), f, l)
 	}
 	if len(r.Tags) > MaxTags {
 		l.Errorf(path.Child("tags"), fmt.Sprintf("at most %d tags", MaxTags), "%d tags", len(r.Tags))
@@ -202,7 +211,7 @@ func validateRole(r v1alpha1.Role, path diag.Path, l *diag.List) {
 	}
 }
 
-func validatePolicies(p v1alpha1.Policies, path diag.Path, l *diag.List) {
+func validatePolicies(p v1alpha1.Policies, path diag.Path, f iampolicy.Findings, l *diag.List) {
 	seen := map[string]int{}
 	for i, arn := range p.Managed {
 		mp := path.Child("managed").Index(i)
@@ -211,11 +220,11 @@ func validatePolicies(p v1alpha1.Policies, path diag.Path, l *diag.List) {
 		} else if j, dup := seen[arn]; dup {
 			l.Errorf(mp, "each policy once", "%q is also managed[%d]", arn, j)
 		} else {
-			iampolicy.CheckManagedPolicyARN(arn, mp, l)
+			iampolicy.CheckManagedPolicyARN(arn, mp, f, l)
 		}
 		seen[arn] = i
 	}
-	validateCustomerManaged(p.CustomerManaged, path.Child("customerManaged"), l)
+	validateCustomerManaged(p.CustomerManaged, path.Child("customerManaged"), f, l)
 	names := map[string]int{}
 	for i, ip := range p.Inline {
 		ipPath := path.Child("inline").Index(i)
@@ -224,7 +233,7 @@ func validatePolicies(p v1alpha1.Policies, path diag.Path, l *diag.List) {
 		} else {
 			checkPolicyName(ip.Name, ipPath.Child("name"), "inline", i, names, l)
 		}
-		checkedDocument(ip, ipPath, l)
+		checkedDocument(ip, ipPath, f, l)
 	}
 }
 
@@ -246,21 +255,21 @@ func checkPolicyName(name string, p diag.Path, list string, i int, seen map[stri
 // checkedDocument builds a policy's document from its statements or JSON text and checks it,
 // reporting under p with the names the user wrote (statements in YAML, or the document's JSON
 // elements). ok is false when no document can be built.
-func checkedDocument(ip v1alpha1.InlinePolicy, p diag.Path, l *diag.List) (iampolicy.Document, bool) {
+func checkedDocument(ip v1alpha1.InlinePolicy, p diag.Path, f iampolicy.Findings, l *diag.List) (iampolicy.Document, bool) {
 	doc, err := inlineDocument(ip)
 	if err != nil {
 		l.Errorf(p, "statements, or document: a JSON policy document", "%v", err)
 		return doc, false
 	}
 	if ip.Document != "" {
-		iampolicy.CheckPermissions(doc, p.Child("document"), nil, l)
+		iampolicy.CheckPermissions(doc, p.Child("document"), nil, f, l)
 	} else {
-		iampolicy.CheckPermissions(doc, p, iampolicy.YAMLNames, l)
+		iampolicy.CheckPermissions(doc, p, iampolicy.YAMLNames, f, l)
 	}
 	return doc, true
 }
 
-func validateCustomerManaged(policies []v1alpha1.CustomerManagedPolicy, path diag.Path, l *diag.List) {
+func validateCustomerManaged(policies []v1alpha1.CustomerManagedPolicy, path diag.Path, f iampolicy.Findings, l *diag.List) {
 	names := map[string]int{}
 	for i, cp := range policies {
 		p := path.Index(i)
@@ -271,7 +280,7 @@ func validateCustomerManaged(policies []v1alpha1.CustomerManagedPolicy, path dia
 		if n := utf8.RuneCountInString(cp.Description); n > MaxDescriptionLength {
 			l.Errorf(p.Child("description"), "at most 1000 characters", "description has %d characters", n)
 		}
-		doc, ok := checkedDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document}, p, l)
+		doc, ok := checkedDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document}, p, f, l)
 		if !ok {
 			continue
 		}

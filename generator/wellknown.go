@@ -50,7 +50,7 @@ func (r *resolver) addWellKnown(role *Role) {
 		policy := wellknown.Build(wk.Name, params)
 		for _, d := range policy.Inline {
 			// The add-on policies are checked against IAM's service reference like any other.
-			iampolicy.CheckReference(d.Document, p, nil, &r.diags)
+			iampolicy.CheckReference(d.Document, p, nil, FindingsFor(r.in.Config), &r.diags)
 			if inlineNames[strings.ToLower(d.Name)] {
 				r.diags.Errorf(p.Child("name"), "each add-on once, and no inline policy of the same name", "the %s policy is also named by another inline or well-known policy", d.Name)
 				continue
@@ -59,7 +59,7 @@ func (r *resolver) addWellKnown(role *Role) {
 			role.Inline = append(role.Inline, NamedPolicy{Name: d.Name, Document: d.Document})
 		}
 		for _, arn := range policy.Managed {
-			iampolicy.CheckManagedPolicyARN(arn, p, &r.diags)
+			iampolicy.CheckManagedPolicyARN(arn, p, FindingsFor(r.in.Config), &r.diags)
 			if !contains(role.Managed, arn) {
 				role.Managed = append(role.Managed, arn)
 			}

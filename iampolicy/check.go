@@ -54,9 +54,9 @@ func ValidConditionOperator(op string) bool {
 	return conditionOps[strings.TrimSuffix(op, "IfExists")]
 }
 
-// CheckPermissions checks an identity (permission) policy as IAM would accept it, and adds
-// least-privilege warnings. Diagnostics are reported under base with the user's field names.
-func CheckPermissions(d Document, base diag.Path, names FieldNames, l *diag.List) {
+// CheckPermissions checks an identity (permission) policy as IAM would accept it, against IAM's
+// service reference (CheckReference, reported as f says), and adds least-privilege warnings. Diagnostics are reported under base with the user's field names.
+func CheckPermissions(d Document, base diag.Path, names FieldNames, f Findings, l *diag.List) {
 	if d.Version != Version && d.Version != "2008-10-17" {
 		l.Errorf(base.Child(names.name("Version")), Version, "policy version %q is not an IAM policy language version", d.Version)
 	}
@@ -67,7 +67,7 @@ func CheckPermissions(d Document, base diag.Path, names FieldNames, l *diag.List
 	for i, st := range d.Statement {
 		checkStatement(st, stPath.Index(i), names, l)
 	}
-	CheckReference(d, base, names, l)
+	CheckReference(d, base, names, f, l)
 }
 
 func checkStatement(st Statement, path diag.Path, names FieldNames, l *diag.List) {

@@ -73,7 +73,7 @@ func TestCheckPermissionsWarnings(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var l diag.List
-		CheckPermissions(Document{Version: Version, Statement: []Statement{tt.st}}, diag.NewPath("doc"), nil, &l)
+		CheckPermissions(Document{Version: Version, Statement: []Statement{tt.st}}, diag.NewPath("doc"), nil, Findings{}, &l)
 		found := false
 		for _, d := range l {
 			if d.Severity == diag.Error {
@@ -86,7 +86,7 @@ func TestCheckPermissionsWarnings(t *testing.T) {
 		}
 	}
 	var l diag.List
-	CheckPermissions(Document{Version: Version, Statement: []Statement{{Effect: "Allow", Action: Values{"s3:GetObject"}, Resource: Values{"*"}}}}, diag.Path{}, nil, &l)
+	CheckPermissions(Document{Version: Version, Statement: []Statement{{Effect: "Allow", Action: Values{"s3:GetObject"}, Resource: Values{"*"}}}}, diag.Path{}, nil, Findings{}, &l)
 	if len(l) != 0 {
 		t.Errorf("a read-only action on * warned: %v", l)
 	}

@@ -76,7 +76,7 @@ func TestAWSManagedPoliciesPassTheResourceChecks(t *testing.T) {
 		}
 		checked++
 		var l diag.List
-		CheckReference(doc, diag.NewPath(name), nil, &l)
+		CheckReference(doc, diag.NewPath(name), nil, Findings{}, &l)
 		for _, d := range l {
 			if d.Severity == diag.Error && !strings.Contains(d.Message, "is not an action of") && !strings.Contains(d.Message, "is not an AWS service prefix") && !strings.Contains(d.Message, "matches no action") {
 				flagged = append(flagged, d.Field)

@@ -10,17 +10,33 @@ import (
 	"github.com/irsa-dev/irsa-fn/iamref"
 )
 
+// Findings says how CheckReference and CheckManagedPolicyARN report what IAM would refuse or
+// never match.
+type Findings struct {
+	// AsWarnings reports them as warnings, which do not fail a render; the message says why.
+	AsWarnings bool
+}
+
+// errorf records a finding: an error, or a warning that says it was one.
+func (f Findings) errorf(l *diag.List, path diag.Path, allowed, format string, args ...any) {
+	if !f.AsWarnings {
+		l.Errorf(path, allowed, format, args...)
+		return
+	}
+	l.Warnf(path, "%s (an error, reported as a warning because the IRSAConfig sets spec.lint.iamReference: Warning; allowed: %s)", fmt.Sprintf(format, args...), allowed)
+}
+
 // CheckReference checks a permission policy against IAM's service reference (package iamref):
 // every action and action pattern names real actions; every action can act on one of its
 // statement's resources; no resource has an empty region or account field where the resource
 // types name one; every condition key applies to the statement's actions. Unknown actions and
 // resources that can never match are errors, with the nearest real name; an unknown condition
 // key is a warning. Diagnostics are reported under base with the user's field names.
-func CheckReference(d Document, base diag.Path, names FieldNames, l *diag.List) {
+func CheckReference(d Document, base diag.Path, names FieldNames, f Findings, l *diag.List) {
 	stPath := base.Child(names.name("Statement"))
 	for i, st := range d.Statement {
 		path := stPath.Index(i)
-		checkStatementReference(st, func(jsonName string) diag.Path { return path.Child(names.name(jsonName)) }, l)
+		checkStatementReference(st, func(jsonName string) diag.Path { return path.Child(names.name(jsonName)) }, f, l)
 	}
 }
 
@@ -32,11 +48,11 @@ type resolvedAction struct {
 	pattern bool
 }
 
-func checkStatementReference(st Statement, field func(string) diag.Path, l *diag.List) {
+func checkStatementReference(st Statement, field func(string) diag.Path, f Findings, l *diag.List) {
 	var entries []resolvedAction
 	known := true // every entry names real actions
 	for j, a := range st.Action {
-		r, ok := resolveAction(a, field("Action").Index(j), l)
+		r, ok := resolveAction(a, field("Action").Index(j), f, l)
 		known = known && ok
 		if ok {
 			r.index = j
@@ -44,13 +60,13 @@ func checkStatementReference(st Statement, field func(string) diag.Path, l *diag
 		}
 	}
 	for j, a := range st.NotAction {
-		resolveAction(a, field("NotAction").Index(j), l)
+		resolveAction(a, field("NotAction").Index(j), f, l)
 	}
 	if slices.Contains(st.Action, "*") {
 		return
 	}
 	if !slices.Contains(st.Resource, "*") && len(st.Resource) > 0 {
-		checkResources(st, entries, field, l)
+		checkResources(st, entries, field, f, l)
 	}
 	if known && len(entries) > 0 {
 		checkConditionKeys(st, entries, field, l)
@@ -59,20 +75,20 @@ func checkStatementReference(st Statement, field func(string) diag.Path, l *diag
 
 // resolveAction looks an Action entry up; ok is false for "*" and for entries that name no real
 // action, which it reports.
-func resolveAction(entry string, path diag.Path, l *diag.List) (resolvedAction, bool) {
+func resolveAction(entry string, path diag.Path, f Findings, l *diag.List) (resolvedAction, bool) {
 	prefix, name, _ := strings.Cut(entry, ":")
 	if entry == "*" || !actionPattern.MatchString(entry) {
 		return resolvedAction{}, false // "*" allows everything; a malformed entry is reported by CheckPermissions
 	}
 	svc, ok := iamref.LookupService(prefix)
 	if !ok {
-		l.Errorf(path, "an action of IAM's service reference, service:Action", "action %q: %q is not an AWS service prefix; did you mean %q?", entry, prefix, iamref.Nearest(iamref.ServicePrefixes(), prefix))
+		f.errorf(l, path, "an action of IAM's service reference, service:Action", "action %q: %q is not an AWS service prefix%s", entry, prefix, didYouMean(iamref.Suggest(iamref.ServicePrefixes(), prefix), ""))
 		return resolvedAction{}, false
 	}
 	if strings.ContainsAny(name, "*?") {
 		matched := svc.MatchActions(name)
 		if len(matched) == 0 {
-			l.Errorf(path, "a pattern that matches one or more actions of "+svc.Prefix(), "action pattern %q matches no action of %s", entry, svc.Prefix())
+			f.errorf(l, path, "a pattern that matches one or more actions of "+svc.Prefix(), "action pattern %q matches no action of %s", entry, svc.Prefix())
 			return resolvedAction{}, false
 		}
 		return resolvedAction{entry: entry, actions: matched, pattern: true}, true
@@ -83,7 +99,7 @@ func resolveAction(entry string, path diag.Path, l *diag.List) (resolvedAction, 
 		for _, x := range svc.Actions() {
 			names = append(names, x.Name())
 		}
-		l.Errorf(path, "an action of "+svc.Prefix()+" in IAM's service reference", "%q is not an action of %s; did you mean %q?", entry, svc.Prefix(), svc.Prefix()+":"+iamref.Nearest(names, name))
+		f.errorf(l, path, "an action of "+svc.Prefix()+" in IAM's service reference", "%q is not an action of %s%s", entry, svc.Prefix(), didYouMean(iamref.Suggest(names, name), svc.Prefix()+":"))
 		return resolvedAction{}, false
 	}
 	return resolvedAction{entry: entry, actions: []iamref.Action{a}}, true
@@ -92,10 +108,10 @@ func resolveAction(entry string, path diag.Path, l *diag.List) (resolvedAction, 
 // checkResources reports the resources with an empty region or account field where every
 // resource type they could be meant for names one, and the actions none of whose resource types
 // any resource of the statement can match.
-func checkResources(st Statement, entries []resolvedAction, field func(string) diag.Path, l *diag.List) {
+func checkResources(st Statement, entries []resolvedAction, field func(string) diag.Path, f Findings, l *diag.List) {
 	reported := make([]bool, len(st.Resource))
 	for k, r := range st.Resource {
-		reported[k] = checkEmptyFields(r, entries, field("Resource").Index(k), l)
+		reported[k] = checkEmptyFields(r, entries, field("Resource").Index(k), f, l)
 	}
 	for _, e := range entries {
 		if matchesAny(e, st.Resource, reported) {
@@ -109,10 +125,10 @@ func checkResources(st Statement, entries []resolvedAction, field func(string) d
 			continue
 		}
 		if e.pattern {
-			l.Errorf(path, "resources the matched actions act on", "none of the %d actions that %q matches acts on any of the statement's resources %s", len(e.actions), e.entry, quoteAll(st.Resource))
+			f.errorf(l, path, "resources the matched actions act on", "none of the %d actions that %q matches acts on any of the statement's resources %s", len(e.actions), e.entry, quoteAll(st.Resource))
 			continue
 		}
-		l.Errorf(path, forms(e.actions[0], partitionOf(st.Resource[0])), "%s can match none of the statement's resources %s", e.entry, quoteAll(st.Resource))
+		f.errorf(l, path, forms(e.actions[0], partitionOf(st.Resource[0])), "%s can match none of the statement's resources %s", e.entry, quoteAll(st.Resource))
 	}
 }
 
@@ -174,7 +190,7 @@ func forms(a iamref.Action, partition string) string {
 // value there: IAM compares ARNs field by field, so it matches nothing. Resources AWS owns that
 // really have no account (public SSM parameters; AMIs and snapshots, whose templates have none)
 // pass.
-func checkEmptyFields(resource string, entries []resolvedAction, path diag.Path, l *diag.List) bool {
+func checkEmptyFields(resource string, entries []resolvedAction, path diag.Path, f Findings, l *diag.List) bool {
 	for _, n := range []int{3, 4} {
 		value, whole := arnField(resource, n)
 		if !whole || value != "" || awsOwned(resource) || len(resource) > maxARNLength {
@@ -200,7 +216,7 @@ func checkEmptyFields(resource string, entries []resolvedAction, path diag.Path,
 			continue
 		}
 		what := map[int]string{3: "region", 4: "account"}[n]
-		l.Errorf(path, "the "+what+" (or * for any) in "+readableTemplate(candidates[0], partitionOf(resource)), "resource %q has an empty %s field, but %s names one: IAM compares ARNs field by field, so this resource matches nothing", resource, what, readableTemplate(candidates[0], partitionOf(resource)))
+		f.errorf(l, path, "the "+what+" (or * for any) in "+readableTemplate(candidates[0], partitionOf(resource)), "resource %q has an empty %s field, but %s names one: IAM compares ARNs field by field, so this resource matches nothing", resource, what, readableTemplate(candidates[0], partitionOf(resource)))
 		return true
 	}
 	return false
@@ -252,7 +268,7 @@ func actionsHaveKey(entries []resolvedAction, key string) bool {
 // CheckManagedPolicyARN checks that an AWS managed policy ARN (arn:<partition>:iam::aws:policy/…)
 // names a policy AWS publishes: unknown in the aws partition is an error with the nearest name;
 // in aws-cn and aws-us-gov, whose lists the reference lacks, a warning. Other ARNs pass.
-func CheckManagedPolicyARN(arn string, path diag.Path, l *diag.List) {
+func CheckManagedPolicyARN(arn string, path diag.Path, f Findings, l *diag.List) {
 	fields := strings.SplitN(arn, ":", 6)
 	if len(fields) != 6 || fields[2] != "iam" || fields[4] != "aws" || !strings.HasPrefix(fields[5], "policy/") {
 		return
@@ -261,17 +277,17 @@ func CheckManagedPolicyARN(arn string, path diag.Path, l *diag.List) {
 	if iamref.ManagedPolicyExists(name) {
 		return
 	}
-	nearest := fmt.Sprintf("arn:%s:iam::aws:policy/%s", fields[1], nearestManagedPolicy(name))
+	suggestion := didYouMean(nearestManagedPolicy(name), "arn:"+fields[1]+":iam::aws:policy/")
 	if fields[1] == "aws" {
-		l.Errorf(path, "an AWS managed policy (aws iam list-policies --scope AWS)", "AWS managed policy %q does not exist; did you mean %q?", arn, nearest)
+		f.errorf(l, path, "an AWS managed policy (aws iam list-policies --scope AWS)", "AWS managed policy %q does not exist%s", arn, suggestion)
 		return
 	}
-	l.Warnf(path, "AWS managed policy %q is not among the aws partition's managed policies (%s is not listed); check that it exists there, or did you mean %q?", arn, fields[1], nearest)
+	l.Warnf(path, "AWS managed policy %q is not among the aws partition's managed policies (%s is not listed): check that it exists there%s", arn, fields[1], suggestion)
 }
 
 // nearestManagedPolicy is the managed policy a misspelt path and name most likely meant: one of
 // the same name under another path (service-role/AmazonEBSCSIDriverPolicy for
-// AmazonEBSCSIDriverPolicy), else the nearest by edit distance.
+// AmazonEBSCSIDriverPolicy), else the nearest by edit distance if it is near; "" for none.
 func nearestManagedPolicy(pathAndName string) string {
 	names := iamref.ManagedPolicyNames()
 	base := pathAndName[strings.LastIndex(pathAndName, "/")+1:]
@@ -280,7 +296,15 @@ func nearestManagedPolicy(pathAndName string) string {
 			return n
 		}
 	}
-	return iamref.Nearest(names, pathAndName)
+	return iamref.Suggest(names, pathAndName)
+}
+
+// didYouMean is "; did you mean "<prefix><suggestion>"?", or nothing without a suggestion.
+func didYouMean(suggestion, prefix string) string {
+	if suggestion == "" {
+		return ""
+	}
+	return fmt.Sprintf("; did you mean %q?", prefix+suggestion)
 }
 
 // quoteAll quotes each value and joins them with commas.

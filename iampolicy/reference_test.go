@@ -22,6 +22,10 @@ func TestCheckReference(t *testing.T) {
 		{"real actions on their resources", allow(list("s3:GetObject", "s3:putobject", "s3:Get*"), list("arn:aws:s3:::bucket/*"), nil), nil},
 		{"unknown action", allow(list("s3:GetObjects"), list("arn:aws:s3:::bucket/*"), nil), list(
 			`error Statement[0].Action[0]: "s3:GetObjects" is not an action of s3; did you mean "s3:GetObject"? (allowed: an action of s3 in IAM's service reference)`)},
+		{"unknown service, nothing near", allow(list("zz0:GetObject"), list("*"), nil), list(
+			`error Statement[0].Action[0]: action "zz0:GetObject": "zz0" is not an AWS service prefix (allowed: an action of IAM's service reference, service:Action)`)},
+		{"unknown action, nothing near", allow(list("s3:PutObjectBrandNew"), list("*"), nil), list(
+			`error Statement[0].Action[0]: "s3:PutObjectBrandNew" is not an action of s3 (allowed: an action of s3 in IAM's service reference)`)},
 		{"unknown service", allow(list("s4:GetObject"), list("*"), nil), list(
 			`error Statement[0].Action[0]: action "s4:GetObject": "s4" is not an AWS service prefix; did you mean "s3"? (allowed: an action of IAM's service reference, service:Action)`)},
 		{"pattern that matches nothing", allow(list("s3:Gett*"), list("*"), nil), list(
@@ -62,7 +66,7 @@ func TestCheckReference(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var l diag.List
-			CheckReference(tt.doc, diag.Path{}, nil, &l)
+			CheckReference(tt.doc, diag.Path{}, nil, Findings{}, &l)
 			var got []string
 			for _, d := range l {
 				got = append(got, string(d.Severity)+" "+d.String())
@@ -90,11 +94,12 @@ func TestCheckManagedPolicyARN(t *testing.T) {
 		{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAcces", `error p: AWS managed policy "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAcces" does not exist; did you mean "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"? (allowed: an AWS managed policy (aws iam list-policies --scope AWS))`},
 		{"arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicy", `error p: AWS managed policy "arn:aws:iam::aws:policy/AmazonEBSCSIDriverPolicy" does not exist; did you mean "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy"? (allowed: an AWS managed policy (aws iam list-policies --scope AWS))`},
 		{"arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess", ""},
-		{"arn:aws-us-gov:iam::aws:policy/AmazonS3ReadOnlyAcces", `warning p: AWS managed policy "arn:aws-us-gov:iam::aws:policy/AmazonS3ReadOnlyAcces" is not among the aws partition's managed policies (aws-us-gov is not listed); check that it exists there, or did you mean "arn:aws-us-gov:iam::aws:policy/AmazonS3ReadOnlyAccess"?`},
+		{"arn:aws-us-gov:iam::aws:policy/AmazonS3ReadOnlyAcces", `warning p: AWS managed policy "arn:aws-us-gov:iam::aws:policy/AmazonS3ReadOnlyAcces" is not among the aws partition's managed policies (aws-us-gov is not listed): check that it exists there; did you mean "arn:aws-us-gov:iam::aws:policy/AmazonS3ReadOnlyAccess"?`},
+		{"arn:aws:iam::aws:policy/zzzzzzzzzz", `error p: AWS managed policy "arn:aws:iam::aws:policy/zzzzzzzzzz" does not exist (allowed: an AWS managed policy (aws iam list-policies --scope AWS))`},
 	}
 	for _, tt := range tests {
 		var l diag.List
-		CheckManagedPolicyARN(tt.arn, diag.NewPath("p"), &l)
+		CheckManagedPolicyARN(tt.arn, diag.NewPath("p"), Findings{}, &l)
 		got := ""
 		if len(l) > 0 {
 			got = string(l[0].Severity) + " " + l[0].String()
@@ -156,7 +161,7 @@ func BenchmarkCheckReference(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			for b.Loop() {
 				var l diag.List
-				CheckReference(bc.doc, diag.Path{}, nil, &l)
+				CheckReference(bc.doc, diag.Path{}, nil, Findings{}, &l)
 			}
 		})
 	}

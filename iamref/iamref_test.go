@@ -2,6 +2,7 @@ package iamref
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -253,6 +254,20 @@ func BenchmarkHasConditionKey(b *testing.B) {
 	for b.Loop() {
 		if !a.HasConditionKey("aws:RequestTag/kubernetes.io/cluster/prod") {
 			b.Fatal("not found")
+		}
+	}
+}
+
+// TestSuggest: a typo gets its nearest name; a name nothing like any candidate, or longer than
+// any IAM name, gets none.
+func TestSuggest(t *testing.T) {
+	names := []string{"GetObject", "PutObject", "ListBucket"}
+	for s, want := range map[string]string{
+		"GetObjects": "GetObject", "getobjet": "GetObject", "ListBuckets": "ListBucket", "PutObjectBrandNew": "",
+		"zz0": "", strings.Repeat("Describe", 20): "",
+	} {
+		if got := Suggest(names, s); got != want {
+			t.Errorf("Suggest(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

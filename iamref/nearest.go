@@ -39,3 +39,24 @@ func levenshtein(a, b []rune, prev, cur []int) int {
 	}
 	return prev[len(b)]
 }
+
+// maxSuggestLength bounds the names Suggest looks at: no IAM action, service or managed policy
+// name is longer, and the distance costs the product of the two lengths per candidate.
+const maxSuggestLength = 128
+
+// Suggest returns the candidate a user who wrote s most likely meant: the nearest one, when it is
+// near enough to be a typo (an edit distance of at most a third of s's length, and at least 2
+// allowed); "" otherwise, and for an s longer than any IAM name.
+func Suggest(candidates []string, s string) string {
+	if len(s) > maxSuggestLength || len(candidates) == 0 {
+		return ""
+	}
+	best := Nearest(candidates, s)
+	prev := make([]int, len([]rune(s))+1)
+	cur := make([]int, len(prev))
+	d := levenshtein([]rune(strings.ToLower(best)), []rune(strings.ToLower(s)), prev, cur)
+	if d > max(2, len(s)/3) {
+		return ""
+	}
+	return best
+}

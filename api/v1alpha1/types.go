@@ -437,7 +437,19 @@ type LintSettings struct {
 	// quota), for teams that want a hard gate.
 	// +optional
 	WarningsAsErrors bool `yaml:"warningsAsErrors,omitempty"`
+	// IAMReference is how a policy that IAM's embedded service reference says would be refused or
+	// never match (an unknown action, a resource no action of the statement acts on, an AWS
+	// managed policy that does not exist) is reported: Error (the default) fails the render;
+	// Warning lets it render, for an action, resource form or managed policy newer than the
+	// embedded data, or a gap in it.
+	// +optional
+	// +kubebuilder:validation:Enum=Error;Warning
+	IAMReference string `yaml:"iamReference,omitempty"`
 }
+
+// IAMReferenceWarning is the LintSettings.IAMReference value that reports findings against IAM's
+// service reference as warnings.
+const IAMReferenceWarning = "Warning"
 
 // CrossplaneSettings shape the Upbound provider-aws managed resources.
 type CrossplaneSettings struct {

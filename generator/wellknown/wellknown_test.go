@@ -56,7 +56,7 @@ func TestEveryAddonBuildsAValidPolicy(t *testing.T) {
 				total := 0
 				for _, d := range policy.Inline {
 					var l diag.List
-					iampolicy.CheckPermissions(d.Document, diag.NewPath(d.Name), nil, &l)
+					iampolicy.CheckPermissions(d.Document, diag.NewPath(d.Name), nil, iampolicy.Findings{}, &l)
 					if l.HasErrors() {
 						t.Errorf("%s is not a valid policy: %v", d.Name, l)
 					}
