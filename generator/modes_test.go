@@ -70,6 +70,10 @@ func TestPodIdentityClusterRequirements(t *testing.T) {
 		t.Errorf("crossplane associations without a region: %v", errs)
 	}
 	b.Spec.Clusters = []v1alpha1.Cluster{{Name: "prod", Region: "cn-north-1"}}
+	if errs := errorsOf(Generate(Input{Binding: b}).Diagnostics); len(errs) != 1 || errs[0].Field != "spec.policies.inline[0].statements[0].resources[0]" {
+		t.Errorf("an aws resource in an aws-cn role: %v", errs)
+	}
+	b.Spec.Policies.Inline[0].Statements[0].Resources = []string{"arn:aws-cn:s3:::b/*"}
 	res := Generate(Input{Binding: b})
 	if errs := errorsOf(res.Diagnostics); len(errs) > 0 {
 		t.Fatal(errs)

@@ -353,11 +353,12 @@ func (r *resolver) resolveRole() {
 	for i, arn := range role.Managed {
 		checkPartition(arn, specPath.Child("policies", "managed").Index(i), len(own.Policies.Managed) > 0)
 	}
-	for _, cp := range s.Policies.CustomerManaged {
+	for i, cp := range s.Policies.CustomerManaged {
 		doc, err := inlineDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document})
 		if err != nil {
 			continue // reported where it is declared
 		}
+		r.checkPartitionOf(doc, cp.Document != "", specPath.Child("policies", "customerManaged").Index(i), partition)
 		path := cp.Path
 		if path == "" {
 			path = role.Path
@@ -414,11 +415,12 @@ func (r *resolver) checkTrustSize(doc iampolicy.Document) {
 
 func (r *resolver) buildInline(role *Role) {
 	var declared []NamedPolicy
-	for _, ip := range r.spec.Policies.Inline {
+	for i, ip := range r.spec.Policies.Inline {
 		doc, err := inlineDocument(ip)
 		if err != nil {
 			continue // reported by validateSettings, against its source
 		}
+		r.checkPartitionOf(doc, ip.Document != "", specPath.Child("policies", "inline").Index(i), role.Partition)
 		declared = append(declared, NamedPolicy{Name: ip.Name, Document: doc})
 	}
 	role.Inline = append(declared, role.Inline...) // the well-known add-ons' policies follow
@@ -433,6 +435,16 @@ func (r *resolver) buildInline(role *Role) {
 	case float64(total) > nearQuotaFraction*MaxInlinePoliciesSize:
 		r.diags.Warnf(p, "the inline policies have %d of their %d characters", total, MaxInlinePoliciesSize)
 	}
+}
+
+// checkPartitionOf reports the resources of a declared policy at p (a JSON document, or
+// statements) that are in another partition than the role's.
+func (r *resolver) checkPartitionOf(doc iampolicy.Document, isJSON bool, p diag.Path, partition string) {
+	if isJSON {
+		iampolicy.CheckResourcePartition(doc, partition, p.Child("document"), nil, FindingsFor(r.in.Config), &r.diags)
+		return
+	}
+	iampolicy.CheckResourcePartition(doc, partition, p, iampolicy.YAMLNames, FindingsFor(r.in.Config), &r.diags)
 }
 
 // serviceAccountAnnotations are the annotations irsa-fn sets on one service account.

@@ -1,6 +1,9 @@
 package iampolicy
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // ARN templates are the resource ARN formats of IAM's service reference, such as
 // arn:${Partition}:s3:::${BucketName}/${ObjectName}. A policy's Resource can only ever match a
@@ -11,25 +14,43 @@ import "strings"
 // symbol is one position of a pattern, as a set of characters: a literal, any character, or a
 // template variable's characters. star marks a position that repeats zero or more times.
 type symbol struct {
-	lit      byte
-	any      bool   // ? in a policy, * when star is set
-	variable string // characters a template variable may not contain; set for variables
-	star     bool
+	lit  byte
+	kind symbolKind
+	star bool
 }
 
-// accepts reports whether both symbols admit a common character.
+// symbolKind says which characters a symbol stands for.
+type symbolKind uint8
+
+const (
+	literal        symbolKind = iota // lit itself
+	anyChar                          // any character: ? in a policy, or * when star is set
+	noColon                          // a template variable that holds no ':'
+	noColonOrSlash                   // a template variable that holds neither ':' nor '/'
+)
+
+// admits reports whether the symbol stands for c.
+func (a symbol) admits(c byte) bool {
+	switch a.kind {
+	case literal:
+		return a.lit == c
+	case noColon:
+		return c != ':'
+	case noColonOrSlash:
+		return c != ':' && c != '/'
+	}
+	return true
+}
+
+// meets reports whether both symbols admit a common character.
 func (a symbol) meets(b symbol) bool {
 	switch {
-	case a.variable != "" && b.variable != "":
-		return true // each excludes only a few characters
-	case a.variable != "":
-		return b.any || strings.IndexByte(a.variable, b.lit) < 0
-	case b.variable != "":
-		return a.any || strings.IndexByte(b.variable, a.lit) < 0
-	case a.any || b.any:
-		return true
+	case a.kind == literal:
+		return b.admits(a.lit)
+	case b.kind == literal:
+		return a.admits(b.lit)
 	}
-	return a.lit == b.lit
+	return true // each stands for all but a few characters
 }
 
 // policySymbols turns a policy Resource into symbols: * any run of characters (colons too), ?
@@ -39,12 +60,12 @@ func policySymbols(resource string) []symbol {
 	for i := 0; i < len(resource); i++ {
 		switch c := resource[i]; {
 		case c == '*':
-			out = append(out, symbol{any: true, star: true})
+			out = append(out, symbol{kind: anyChar, star: true})
 		case c == '?':
-			out = append(out, symbol{any: true})
+			out = append(out, symbol{kind: anyChar})
 		case c == '$' && i+1 < len(resource) && resource[i+1] == '{':
 			if end := strings.IndexByte(resource[i:], '}'); end > 0 {
-				out = append(out, symbol{any: true, star: true})
+				out = append(out, symbol{kind: anyChar, star: true})
 				i += end
 				continue
 			}
@@ -71,40 +92,80 @@ func templateSymbols(template string, emptyFields bool) []symbol {
 			continue
 		}
 		name := template[i+2 : i+end]
-		exclude := ":"
+		kind := noColon
 		switch {
 		case name == "Partition" || name == "Region" || name == "Account" || name == "BucketName":
-			exclude = ":/"
+			kind = noColonOrSlash
 		case i == last:
-			exclude = "\x00" // anything printable
+			kind = anyChar
 		}
-		v := symbol{variable: exclude}
 		if !(emptyFields && (name == "Region" || name == "Account")) {
-			out = append(out, v)
+			out = append(out, symbol{kind: kind})
 		}
-		v.star = true
-		out = append(out, v)
+		out = append(out, symbol{kind: kind, star: true})
 		i += end
 	}
 	return out
 }
 
+// matcher matches a policy's resources against ARN templates: it keeps each template's symbols
+// and the search's scratch space between matches, and bounds the work in pairs of positions.
+type matcher struct {
+	// budget is what is left of the work allowed; a match beyond it answers true (taking the
+	// resource to match) rather than spend more.
+	budget int
+	// strict and lenient hold each template's symbols, without and with empty fields.
+	strict, lenient map[string][]symbol
+	seen            []bool
+	stack           []int
+}
+
+// newMatcher returns a matcher allowed budget pairs of positions.
+func newMatcher(budget int) *matcher {
+	return &matcher{budget: budget, strict: map[string][]symbol{}, lenient: map[string][]symbol{}}
+}
+
+// matches reports whether the resource (as symbols) may match some ARN of the template's form;
+// emptyFields lets the template's region and account be empty.
+func (m *matcher) matches(resource []symbol, template string, emptyFields bool) bool {
+	cache := m.strict
+	if emptyFields {
+		cache = m.lenient
+	}
+	t, ok := cache[template]
+	if !ok {
+		t = templateSymbols(template, emptyFields)
+		cache[template] = t
+	}
+	cost := (len(resource) + 1) * (len(t) + 1)
+	if m.budget < cost {
+		return true
+	}
+	m.budget -= cost
+	return m.intersects(resource, t)
+}
+
 // intersects reports whether some string is matched by both symbol sequences: a search over
 // pairs of positions, where a star position may stay while the other moves.
-func intersects(a, b []symbol) bool {
+func (m *matcher) intersects(a, b []symbol) bool {
 	width := len(b) + 1
-	seen := make([]bool, (len(a)+1)*width)
-	stack := []int{0}
-	seen[0] = true
+	n := (len(a) + 1) * width
+	if cap(m.seen) < n {
+		m.seen = make([]bool, n)
+	}
+	m.seen = m.seen[:n]
+	clear(m.seen)
+	m.stack = append(m.stack[:0], 0)
+	m.seen[0] = true
 	push := func(i, j int) {
-		if k := i*width + j; !seen[k] {
-			seen[k] = true
-			stack = append(stack, k)
+		if k := i*width + j; !m.seen[k] {
+			m.seen[k] = true
+			m.stack = append(m.stack, k)
 		}
 	}
-	for len(stack) > 0 {
-		k := stack[len(stack)-1]
-		stack = stack[:len(stack)-1]
+	for len(m.stack) > 0 {
+		k := m.stack[len(m.stack)-1]
+		m.stack = m.stack[:len(m.stack)-1]
 		i, j := k/width, k%width
 		if i == len(a) && j == len(b) {
 			return true
@@ -132,7 +193,7 @@ func intersects(a, b []symbol) bool {
 // ResourceMatchesTemplate reports whether the policy Resource pattern can match some ARN of the
 // template's form.
 func ResourceMatchesTemplate(resource, template string) bool {
-	return intersects(policySymbols(resource), templateSymbols(template, false))
+	return newMatcher(math.MaxInt).matches(policySymbols(resource), template, false)
 }
 
 // arnField returns field n (0-based, colon-separated) of an ARN, and whether the ARN has it as a

@@ -3,6 +3,7 @@ package iampolicy
 import (
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -34,11 +35,17 @@ func (f Findings) errorf(l *diag.List, path diag.Path, allowed, format string, a
 // key is a warning. Diagnostics are reported under base with the user's field names.
 func CheckReference(d Document, base diag.Path, names FieldNames, f Findings, l *diag.List) {
 	stPath := base.Child(names.name("Statement"))
+	m := newMatcher(matchBudget)
 	for i, st := range d.Statement {
 		path := stPath.Index(i)
-		checkStatementReference(st, func(jsonName string) diag.Path { return path.Child(names.name(jsonName)) }, f, l)
+		checkStatementReference(st, func(jsonName string) diag.Path { return path.Child(names.name(jsonName)) }, f, m, l)
 	}
 }
+
+// matchBudget bounds the work of matching one document's resources against ARN templates, in
+// pairs of positions (about 60 ms): real policies use a thousandth of it; once a hostile one has
+// spent it, the rest of its resources are taken to match, so a render never hangs on them.
+const matchBudget = 50_000_000
 
 // resolvedAction is an Action entry of a statement with the actions of the reference it names.
 type resolvedAction struct {
@@ -46,9 +53,11 @@ type resolvedAction struct {
 	entry   string
 	actions []iamref.Action
 	pattern bool
+	// templates are the ARN templates of the actions' resource types, once each.
+	templates []string
 }
 
-func checkStatementReference(st Statement, field func(string) diag.Path, f Findings, l *diag.List) {
+func checkStatementReference(st Statement, field func(string) diag.Path, f Findings, m *matcher, l *diag.List) {
 	var entries []resolvedAction
 	known := true // every entry names real actions
 	for j, a := range st.Action {
@@ -62,11 +71,17 @@ func checkStatementReference(st Statement, field func(string) diag.Path, f Findi
 	for j, a := range st.NotAction {
 		resolveAction(a, field("NotAction").Index(j), f, l)
 	}
+	for k, r := range st.Resource {
+		checkARNFields(r, field("Resource").Index(k), f, l)
+	}
+	for k, r := range st.NotResource {
+		checkARNFields(r, field("NotResource").Index(k), f, l)
+	}
 	if slices.Contains(st.Action, "*") {
 		return
 	}
 	if !slices.Contains(st.Resource, "*") && len(st.Resource) > 0 {
-		checkResources(st, entries, field, f, l)
+		checkResources(st, entries, field, f, m, l)
 	}
 	if known && len(entries) > 0 {
 		checkConditionKeys(st, entries, field, l)
@@ -108,13 +123,22 @@ func resolveAction(entry string, path diag.Path, f Findings, l *diag.List) (reso
 // checkResources reports the resources with an empty region or account field where every
 // resource type they could be meant for names one, and the actions none of whose resource types
 // any resource of the statement can match.
-func checkResources(st Statement, entries []resolvedAction, field func(string) diag.Path, f Findings, l *diag.List) {
+func checkResources(st Statement, entries []resolvedAction, field func(string) diag.Path, f Findings, m *matcher, l *diag.List) {
+	var all []string
+	for i := range entries {
+		entries[i].templates = templatesOf(entries[i].actions)
+		for _, t := range entries[i].templates {
+			if !slices.Contains(all, t) {
+				all = append(all, t)
+			}
+		}
+	}
 	reported := make([]bool, len(st.Resource))
 	for k, r := range st.Resource {
-		reported[k] = checkEmptyFields(r, entries, field("Resource").Index(k), f, l)
+		reported[k] = checkEmptyFields(r, all, field("Resource").Index(k), f, m, l)
 	}
 	for _, e := range entries {
-		if matchesAny(e, st.Resource, reported) {
+		if matchesAny(e, st.Resource, reported, m) {
 			continue
 		}
 		path := field("Action").Index(e.index)
@@ -138,18 +162,15 @@ const maxARNLength = 2048
 
 // matchesAny reports whether one of the entry's actions can act on one of the resources; a
 // resource already reported for an empty field counts as matching, so it is reported once.
-func matchesAny(e resolvedAction, resources []string, reported []bool) bool {
-	if slices.Contains(reported, true) {
-		return true
-	}
-	templates := templatesOf(e.actions)
-	for _, r := range resources {
+func matchesAny(e resolvedAction, resources []string, reported []bool, m *matcher) bool {
+	for k, r := range resources {
 		if len(r) > maxARNLength {
 			return true // no ARN is that long; not worth matching, and the size quotas report it
 		}
 		rs := policySymbols(r)
-		for _, t := range templates {
-			if intersects(rs, templateSymbols(t, awsOwned(r))) {
+		for _, t := range e.templates {
+			// A resource reported for an empty field counts for the actions it was meant for.
+			if m.matches(rs, t, reported[k] || awsOwned(r)) {
 				return true
 			}
 		}
@@ -157,13 +178,14 @@ func matchesAny(e resolvedAction, resources []string, reported []bool) bool {
 	return false
 }
 
-// templatesOf lists the ARN templates of the actions' resource types, each once: a pattern such
-// as ec2:* names hundreds of actions but only some dozens of resource types.
+// templatesOf lists the ARN templates of the actions' resource types, with the forms the
+// reference lacks (referenceGaps), each once: a pattern such as ec2:* names hundreds of actions
+// but only some dozens of resource types.
 func templatesOf(actions []iamref.Action) []string {
 	var out []string
 	for _, a := range actions {
 		for _, rt := range a.ResourceTypes() {
-			for _, t := range rt.ARNs {
+			for _, t := range append(rt.ARNs, gapTemplates(a, rt)...) {
 				if !slices.Contains(out, t) {
 					out = append(out, t)
 				}
@@ -190,29 +212,27 @@ func forms(a iamref.Action, partition string) string {
 // value there: IAM compares ARNs field by field, so it matches nothing. Resources AWS owns that
 // really have no account (public SSM parameters; AMIs and snapshots, whose templates have none)
 // pass.
-func checkEmptyFields(resource string, entries []resolvedAction, path diag.Path, f Findings, l *diag.List) bool {
+func checkEmptyFields(resource string, templates []string, path diag.Path, f Findings, m *matcher, l *diag.List) bool {
+	if awsOwned(resource) || len(resource) > maxARNLength {
+		return false
+	}
+	rs := policySymbols(resource)
 	for _, n := range []int{3, 4} {
-		value, whole := arnField(resource, n)
-		if !whole || value != "" || awsOwned(resource) || len(resource) > maxARNLength {
+		if value, whole := arnField(resource, n); !whole || value != "" {
 			continue
 		}
+		for _, t := range templates {
+			if m.matches(rs, t, false) {
+				return false // some resource type has that field empty (an S3 bucket's region)
+			}
+		}
 		var candidates []string
-		rs := policySymbols(resource)
-		for _, e := range entries {
-			for _, t := range templatesOf(e.actions) {
-				if !slices.Contains(candidates, t) && intersects(rs, templateSymbols(t, true)) {
-					candidates = append(candidates, t)
-				}
+		for _, t := range templates {
+			if m.matches(rs, t, true) {
+				candidates = append(candidates, t)
 			}
 		}
 		if len(candidates) == 0 {
-			continue
-		}
-		allNamed := true
-		for _, t := range candidates {
-			allNamed = allNamed && templateField(t, n) != ""
-		}
-		if !allNamed {
 			continue
 		}
 		what := map[int]string{3: "region", 4: "account"}[n]
@@ -222,12 +242,22 @@ func checkEmptyFields(resource string, entries []resolvedAction, path diag.Path,
 	return false
 }
 
-// awsOwned reports resources AWS publishes without an account: the public SSM parameters under
-// /aws/ (AMI IDs, for instance).
+// awsOwned reports resources AWS publishes without an account, which IAM's service reference
+// writes with one: the public SSM parameters under /aws/ (AMI IDs, for instance), and the SSM
+// documents and automation runbooks AWS owns (AWS-RunShellScript, AmazonEKS-…), which AWS's own
+// managed policies grant as arn:aws:ssm:REGION::document/AWS-….
 func awsOwned(resource string) bool {
 	service, _ := arnField(resource, 2)
 	rest := strings.SplitN(resource, ":", 6)
-	return service == "ssm" && len(rest) == 6 && strings.HasPrefix(rest[5], "parameter/aws/")
+	if service != "ssm" || len(rest) != 6 {
+		return false
+	}
+	for _, prefix := range []string{"parameter/aws/", "document/AWS-", "document/Amazon", "automation-definition/AWS-", "automation-definition/Amazon"} {
+		if strings.HasPrefix(rest[5], prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // partitionOf returns an ARN's partition field.
@@ -307,11 +337,70 @@ func didYouMean(suggestion, prefix string) string {
 	return fmt.Sprintf("; did you mean %q?", prefix+suggestion)
 }
 
-// quoteAll quotes each value and joins them with commas.
+// quoteAll quotes the first few values, each cut to a readable length, and joins them with
+// commas: a message names what was wrong without repeating a hostile input whole.
 func quoteAll(values []string) string {
-	out := make([]string, len(values))
+	const shown, maxLen = 3, 200
+	var out []string
 	for i, v := range values {
-		out[i] = fmt.Sprintf("%q", v)
+		if i == shown {
+			out = append(out, fmt.Sprintf("and %d more", len(values)-shown))
+			break
+		}
+		if len(v) > maxLen {
+			v = v[:maxLen] + "…"
+		}
+		out = append(out, fmt.Sprintf("%q", v))
 	}
 	return strings.Join(out, ", ")
+}
+
+var (
+	// partitions are the AWS partitions an ARN names.
+	partitions = []string{"aws", "aws-cn", "aws-eusc", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-us-gov"}
+	// regionField is a region name (eu-west-1, us-gov-west-1, cn-north-1, us-isob-east-1).
+	regionField = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	// accountField is an account ID, or aws for resources AWS owns (managed policies).
+	accountField = regexp.MustCompile(`^([0-9]{12}|aws)$`)
+)
+
+// checkARNFields reports a resource whose partition, region or account field holds what no ARN
+// can: IAM compares the fields literally, so arn:aws-gov:… or an 11-digit account matches
+// nothing. Fields with wildcards or policy variables pass, as do fields after a * (it may span
+// colons).
+func checkARNFields(resource string, path diag.Path, f Findings, l *diag.List) {
+	if resource == "*" || !strings.HasPrefix(resource, "arn:") {
+		return
+	}
+	wild := func(v string) bool { return strings.ContainsAny(v, "*?") || strings.Contains(v, "${") }
+	if p, whole := arnField(resource, 1); whole && !wild(p) && !slices.Contains(partitions, p) {
+		f.errorf(l, path, strings.Join(partitions, ", "), "resource %q names partition %q, which is not an AWS partition", resource, p)
+		return
+	}
+	if r, whole := arnField(resource, 3); whole && r != "" && !wild(r) && !regionField.MatchString(r) {
+		f.errorf(l, path, "a region such as eu-west-1, empty, or a pattern", "resource %q names region %q, which is not a region name", resource, r)
+	}
+	if a, whole := arnField(resource, 4); whole && a != "" && !wild(a) && !accountField.MatchString(a) {
+		f.errorf(l, path, "a 12-digit account ID, empty, or a pattern", "resource %q names account %q, which is not 12 digits", resource, a)
+	}
+}
+
+// CheckResourcePartition reports the resources of a permission policy in another partition than
+// the role's: a role in aws-cn is never allowed anything by arn:aws:… resources.
+func CheckResourcePartition(d Document, partition string, base diag.Path, names FieldNames, f Findings, l *diag.List) {
+	stPath := base.Child(names.name("Statement"))
+	for i, st := range d.Statement {
+		for _, field := range []struct {
+			name   string
+			values Values
+		}{{"Resource", st.Resource}, {"NotResource", st.NotResource}} {
+			for k, r := range field.values {
+				p, whole := arnField(r, 1)
+				if !whole || p == partition || strings.ContainsAny(p, "*?") || !slices.Contains(partitions, p) {
+					continue
+				}
+				f.errorf(l, stPath.Index(i).Child(names.name(field.name)).Index(k), "resources in partition "+partition+", the role's", "resource %q is in partition %s, the role in %s: IAM never matches it", r, p, partition)
+			}
+		}
+	}
 }

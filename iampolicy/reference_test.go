@@ -36,7 +36,7 @@ func TestCheckReference(t *testing.T) {
 			`error Statement[0].Action[0]: s3:ListBucket can match none of the statement's resources "arn:aws:s3:::bucket/*" (allowed: an ARN of the form arn:aws:s3:${Region}:${Account}:accesspoint/${AccessPointName} (accesspoint), or arn:aws:s3:::${BucketName} (bucket))`)},
 		{"bucket and objects in one statement", allow(list("s3:ListBucket", "s3:GetObject"), list("arn:aws:s3:::bucket", "arn:aws:s3:::bucket/*"), nil), nil},
 		{"pattern none of whose actions fits", allow(list("s3:GetObject*"), list("arn:aws:s3:::bucket"), nil), []string{
-			`error Statement[0].Action[0]: none of the `},
+			`error Statement[0].Action[0]: none of the …`},
 		},
 		{"action with no resource type", allow(list("ec2:DescribeInstances"), list("arn:aws:ec2:eu-west-1:123456789012:instance/*"), nil), list(
 			`warning Statement[0].Action[0]: ec2:DescribeInstances acts on no resource type in IAM's service reference, which documents Resource "*" for it; the statement lists only "arn:aws:ec2:eu-west-1:123456789012:instance/*"`)},
@@ -47,9 +47,25 @@ func TestCheckReference(t *testing.T) {
 		{"AWS AMIs and snapshots have no account", allow(list("ec2:RunInstances"), list("arn:aws:ec2:eu-west-1::image/*", "arn:aws:ec2:eu-west-1::snapshot/*"), nil), nil},
 		{"public SSM parameters have no account", allow(list("ssm:GetParameter"), list("arn:aws:ssm:eu-west-1::parameter/aws/service/eks/*"), nil), nil},
 		{"own SSM parameters need one", allow(list("ssm:GetParameter"), list("arn:aws:ssm:eu-west-1::parameter/prod/*"), nil), []string{
-			`error Statement[0].Resource[0]: resource "arn:aws:ssm:eu-west-1::parameter/prod/*" has an empty account field`}},
+			`error Statement[0].Resource[0]: resource "arn:aws:ssm:eu-west-1::parameter/prod/*" has an empty account field…`}},
 		{"a star spans colons", allow(list("ec2:TerminateInstances", "s3:GetObject", "sqs:ReceiveMessage"), list("arn:aws:ec2:*", "arn:aws:s3:::*", "arn:aws-cn:sqs:*:*:*"), nil), nil},
 		{"policy variables match anything", allow(list("s3:GetObject"), list("arn:aws:s3:::bucket/${aws:username}/*"), nil), nil},
+		{"forms the reference lacks: WebSocket routes, a REST API's root, Multi-Region Access Point objects", allow(list("execute-api:Invoke", "s3:GetObject"), list(
+			"arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/$connect", "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/GET/",
+			"arn:aws:s3::123456789012:accesspoint/mfzwi23gnjvgw.mrap/object/*"), nil), nil},
+		{"SSM documents AWS owns have no account", allow(list("ssm:SendCommand", "ssm:StartAutomationExecution"), list(
+			"arn:aws:ssm:eu-west-1::document/AWS-RunShellScript", "arn:aws:ssm:eu-west-1::automation-definition/AWS-RestartEC2Instance:$DEFAULT",
+			"arn:aws:ec2:eu-west-1:123456789012:instance/*"), nil), nil},
+		{"partition typo", allow(list("s3:GetObject"), list("arn:aws-gov:s3:::b/*"), nil), list(
+			`error Statement[0].Resource[0]: resource "arn:aws-gov:s3:::b/*" names partition "aws-gov", which is not an AWS partition (allowed: aws, aws-cn, aws-eusc, aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-us-gov)`)},
+		{"region and account typos", allow(list("sqs:ReceiveMessage"), list("arn:aws:sqs:eu-west1:12345678901:q"), nil), list(
+			`error Statement[0].Resource[0]: resource "arn:aws:sqs:eu-west1:12345678901:q" names region "eu-west1", which is not a region name (allowed: a region such as eu-west-1, empty, or a pattern)`,
+			`error Statement[0].Resource[0]: resource "arn:aws:sqs:eu-west1:12345678901:q" names account "12345678901", which is not 12 digits (allowed: a 12-digit account ID, empty, or a pattern)`)},
+		{"an empty field hides no other action's mismatch", allow(list("ec2:RunInstances", "s3:PutObject"), list("arn:aws:ec2:eu-west-1::instance/*", "arn:aws:s3:::bucket"), nil), []string{
+			`error Statement[0].Resource[0]: resource "arn:aws:ec2:eu-west-1::instance/*" has an empty account field…`,
+			`error Statement[0].Action[1]: s3:PutObject can match none of the statement's resources "arn:aws:ec2:eu-west-1::instance/*", "arn:aws:s3:::bucket" (allowed…`}},
+		{"long lists are cut in messages", allow(list("s3:PutObject"), list("arn:aws:s3:::a", "arn:aws:s3:::b", "arn:aws:s3:::c", "arn:aws:s3:::d", "arn:aws:s3:::"+strings.Repeat("e", 300)), nil), []string{
+			`error Statement[0].Action[0]: s3:PutObject can match none of the statement's resources "arn:aws:s3:::a", "arn:aws:s3:::b", "arn:aws:s3:::c", and 2 more (allowed…`}},
 		{"Resource * and NotResource are exempt", Document{Version: Version, Statement: []Statement{
 			{Effect: "Allow", Action: list("s3:PutObject"), Resource: list("*")},
 			{Effect: "Allow", Action: list("s3:PutObject"), NotResource: list("arn:aws:s3:::bucket")},
@@ -75,8 +91,9 @@ func TestCheckReference(t *testing.T) {
 				t.Fatalf("got %d diagnostics, want %d:\n%s", len(got), len(tt.want), strings.Join(got, "\n"))
 			}
 			for i := range got {
-				// A want ending in a space or cut short is a prefix; otherwise the whole message.
-				if got[i] != tt.want[i] && !(strings.HasPrefix(got[i], tt.want[i]) && len(tt.want[i]) < 120) {
+				// A want ending in "…" is a prefix; otherwise the whole message.
+				prefix, isPrefix := strings.CutSuffix(tt.want[i], "…")
+				if got[i] != tt.want[i] && !(isPrefix && strings.HasPrefix(got[i], prefix)) {
 					t.Errorf("diagnostic %d:\n got %s\nwant %s", i, got[i], tt.want[i])
 				}
 			}
@@ -164,5 +181,17 @@ func BenchmarkCheckReference(b *testing.B) {
 				CheckReference(bc.doc, diag.Path{}, nil, Findings{}, &l)
 			}
 		})
+	}
+}
+
+// TestCheckResourcePartition: a role in aws-cn is never allowed anything on arn:aws: resources.
+func TestCheckResourcePartition(t *testing.T) {
+	doc := Document{Version: Version, Statement: []Statement{{Effect: "Allow", Action: Values{"s3:GetObject"},
+		Resource: Values{"arn:aws-cn:s3:::b/*", "arn:aws:s3:::b/*", "arn:*:s3:::c/*", "*"}}}}
+	var l diag.List
+	CheckResourcePartition(doc, "aws-cn", diag.NewPath("p"), YAMLNames, Findings{}, &l)
+	want := `p.statements[0].resources[1]: resource "arn:aws:s3:::b/*" is in partition aws, the role in aws-cn: IAM never matches it (allowed: resources in partition aws-cn, the role's)`
+	if len(l) != 1 || l[0].String() != want || l[0].Severity != diag.Error {
+		t.Errorf("got %v, want %q", l, want)
 	}
 }
