@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // MaxRoleNameLength is IAM's limit on role names.
@@ -42,6 +43,11 @@ func ParseIssuer(issuer string) (Issuer, error) {
 	if strings.ContainsAny(issuer, " \t\r\n") {
 		return Issuer{}, fmt.Errorf("issuer %q contains white space", issuer)
 	}
+	for _, r := range issuer {
+		if r > unicode.MaxASCII || !unicode.IsPrint(r) {
+			return Issuer{}, fmt.Errorf("issuer %q contains the character %U, which no token's iss claim written by EKS or a URL-safe issuer has", issuer, r)
+		}
+	}
 	u, err := url.Parse(issuer)
 	switch {
 	case err != nil:
@@ -56,6 +62,9 @@ func ParseIssuer(issuer string) (Issuer, error) {
 		return Issuer{}, fmt.Errorf("issuer %q ends with /; the token's iss claim has none", issuer)
 	case !issuerHostPattern.MatchString(u.Host):
 		return Issuer{}, fmt.Errorf("issuer host %q is not a lowercase DNS name (a-z 0-9 - in dot-separated labels, no wildcard): the token's iss claim is matched byte for byte", u.Host)
+	}
+	if err := checkIssuerPath(u.Host, u.EscapedPath()); err != nil {
+		return Issuer{}, fmt.Errorf("issuer %q %v", issuer, err)
 	}
 	out := Issuer{HostPath: strings.TrimPrefix(issuer, "https://")}
 	out.Region, out.Partition = hostRegion(u.Host)
@@ -72,10 +81,34 @@ var issuerHostPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-
 // with a dash (s3-us-gov-west-1).
 var awsRegionLabel = regexp.MustCompile(`(?:^|-)((?:[a-z]{2}(?:-gov|-iso[a-z]?)?)-[a-z]+-\d+)$`)
 
+var (
+	// issuerPathPattern is a path of URL-unreserved characters in non-empty segments: IAM puts
+	// it into condition keys, where *, :, ? and ${…} would be read as wildcards or variables.
+	issuerPathPattern = regexp.MustCompile(`^(/[A-Za-z0-9._~-]+)*$`)
+	// eksIssuerPath is the path of every EKS issuer: /id/ and the cluster's OIDC ID.
+	eksIssuerPath = regexp.MustCompile(`^/id/[0-9A-Z]+$`)
+)
+
+// checkIssuerPath checks an issuer's path as the token's iss claim can carry it.
+func checkIssuerPath(host, path string) error {
+	switch {
+	case strings.HasPrefix(host, "oidc.eks.") && !eksIssuerPath.MatchString(path):
+		return fmt.Errorf("has the path %q; an EKS issuer's is /id/ and the cluster's OIDC ID (upper-case letters and digits)", path)
+	case !issuerPathPattern.MatchString(path):
+		return fmt.Errorf("has the path %q: only letters, digits and . _ ~ - in segments between single slashes", path)
+	}
+	for _, seg := range strings.Split(path, "/") {
+		if seg == "." || seg == ".." {
+			return fmt.Errorf("has the path %q, with a %q segment", path, seg)
+		}
+	}
+	return nil
+}
+
 // hostRegion reads the partition an issuer host names, and the region of an EKS issuer: an EKS
 // host oidc.eks.<region>.amazonaws.com[.cn]; any other host under amazonaws.com.cn is aws-cn;
-// any other host under amazonaws.com with a region label (an S3 bucket's regional endpoint)
-// is in that region's partition. Other hosts name no partition.
+// any other host under amazonaws.com whose last label is a region (an S3 bucket's regional
+// endpoint) is in that region's partition. Other hosts name no partition.
 func hostRegion(host string) (eksRegion, partition string) {
 	if m := regionPattern.FindStringSubmatch(host); m != nil {
 		return m[1], Partition(m[1])
@@ -83,11 +116,12 @@ func hostRegion(host string) (eksRegion, partition string) {
 	if strings.HasSuffix(host, ".amazonaws.com.cn") {
 		return "", "aws-cn"
 	}
-	if strings.HasSuffix(host, ".amazonaws.com") {
-		for _, label := range strings.Split(strings.TrimSuffix(host, ".amazonaws.com"), ".") {
-			if m := awsRegionLabel.FindStringSubmatch(label); m != nil {
-				return "", Partition(m[1])
-			}
+	if rest, ok := strings.CutSuffix(host, ".amazonaws.com"); ok {
+		// The region is the label just before amazonaws.com (bucket.s3.REGION, s3.dualstack.REGION,
+		// bucket.s3-REGION); a bucket name that looks like a region says nothing.
+		label := rest[strings.LastIndexByte(rest, '.')+1:]
+		if m := awsRegionLabel.FindStringSubmatch(label); m != nil && (m[0] == label || label == "s3-"+m[1]) {
+			return "", Partition(m[1])
 		}
 	}
 	return "", ""
