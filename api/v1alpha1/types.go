@@ -404,6 +404,38 @@ type ConfigSpec struct {
 	// Lint tunes the least-privilege checks.
 	// +optional
 	Lint LintSettings `yaml:"lint,omitempty"`
+	// Guardrails are the platform's rules: checked after defaults are merged, never overridable by
+	// a binding. A binding that breaks one is an error naming the guardrail.
+	// +optional
+	Guardrails Guardrails `yaml:"guardrails,omitempty"`
+}
+
+// Guardrails are the rules a platform sets for every binding rendered with its IRSAConfig.
+type Guardrails struct {
+	// CrossNamespace lists the namespaces a binding may name service accounts and workloads in,
+	// besides its own; ["*"] allows every namespace. Default: none, a binding stays in its
+	// namespace.
+	// +optional
+	CrossNamespace []string `yaml:"crossNamespace,omitempty"`
+	// PermissionsBoundary is the boundary every role gets; a binding that sets another is an
+	// error.
+	// +optional
+	PermissionsBoundary string `yaml:"permissionsBoundary,omitempty"`
+	// RolePath is the prefix every role's path must have, such as /irsa/.
+	// +optional
+	RolePath string `yaml:"rolePath,omitempty"`
+	// Accounts are the only accounts roles may be in.
+	// +optional
+	Accounts []string `yaml:"accounts,omitempty"`
+	// DeniedActions are action patterns (iam:*, sts:AssumeRole, *) that no inline, JSON,
+	// customer managed or well-known statement may grant: a statement grants a pattern when its
+	// actions overlap it, NotAction meaning every action but those listed.
+	// +optional
+	DeniedActions []string `yaml:"deniedActions,omitempty"`
+	// DeniedManagedPolicies are name patterns (AdministratorAccess, *FullAccess) of AWS managed
+	// policies that no role may attach.
+	// +optional
+	DeniedManagedPolicies []string `yaml:"deniedManagedPolicies,omitempty"`
 }
 
 // ACKSettings place the ACK objects.
