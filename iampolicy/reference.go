@@ -358,8 +358,9 @@ func quoteAll(values []string) string {
 var (
 	// partitions are the AWS partitions an ARN names.
 	partitions = []string{"aws", "aws-cn", "aws-eusc", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-us-gov"}
-	// regionField is a region name (eu-west-1, us-gov-west-1, cn-north-1, us-isob-east-1).
-	regionField = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	// regionField is a region name (eu-west-1, us-gov-west-1, cn-north-1, us-isob-east-1,
+	// eusc-de-east-1).
+	regionField = regexp.MustCompile(`^[a-z]{2,4}(-[a-z]+)+-[0-9]+$`)
 	// accountField is an account ID, or aws for resources AWS owns (managed policies).
 	accountField = regexp.MustCompile(`^([0-9]{12}|aws)$`)
 )
