@@ -1,7 +1,6 @@
 package iampolicy
 
 import (
-	"math"
 	"regexp"
 	"strings"
 
@@ -22,7 +21,8 @@ func ActionsOverlap(a, b string) bool {
 	if a == "*" || b == "*" {
 		return true
 	}
-	return newMatcher(math.MaxInt).intersects(policySymbols(strings.ToLower(a)), policySymbols(strings.ToLower(b)))
+	// The search needs only the matcher's scratch space: no templates, no budget.
+	return new(matcher).intersects(policySymbols(strings.ToLower(a)), policySymbols(strings.ToLower(b)))
 }
 
 // actionCovers reports whether every action the pattern inner matches is matched by outer too.

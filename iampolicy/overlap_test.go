@@ -165,3 +165,22 @@ func TestCheckGuardrailPatterns(t *testing.T) {
 		t.Errorf("unknown patterns with iamReference: Warning: %v", l)
 	}
 }
+
+// TestActionsOverlapAgainstReference: whenever a real action matches two patterns, they overlap.
+func TestActionsOverlapAgainstReference(t *testing.T) {
+	patterns := []string{"iam:*", "iam:Pass*", "iam:*Role", "iam:Get*", "iam:?et*", "iam:*Policy*", "iam:List*s",
+		"iam:*User", "iam:Create*", "iam:PassRole", "IAM:passrole", "iam:*Role*Policy", "iam:??tRole", "*"}
+	svc, _ := iamref.LookupService("iam")
+	for _, a := range patterns {
+		for _, b := range patterns {
+			for _, act := range svc.Actions() {
+				if matchesAction(a, "iam", act.Name()) && matchesAction(b, "iam", act.Name()) {
+					if !ActionsOverlap(a, b) {
+						t.Errorf("%s matches %q and %q, which do not overlap", act.Name(), a, b)
+					}
+					break
+				}
+			}
+		}
+	}
+}
