@@ -26,6 +26,12 @@ var caseChecks = map[string]func(t *testing.T, objs []object){
 		wantEq(t, "sub", cond(trust, 0, "StringEquals", "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E:sub"), "system:serviceaccount:production:s3-writer")
 		wantEq(t, "aud", cond(trust, 0, "StringEquals", "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E:aud"), "sts.amazonaws.com")
 	},
+	"guardrails": func(t *testing.T, objs []object) {
+		role := one(t, objs, "Role")
+		wantEq(t, "boundary from spec.guardrails", str(role, "spec", "permissionsBoundary"), "arn:aws:iam::123456789012:policy/eks-workload-boundary")
+		wantEq(t, "path from spec.guardrails", str(role, "spec", "path"), "/irsa/")
+		wantEq(t, "role-arn", str(one(t, objs, "ServiceAccount"), "metadata", "annotations", "eks.amazonaws.com/role-arn"), "arn:aws:iam::123456789012:role/irsa/prod-eu-dns-external-dns")
+	},
 	"deprecated-serviceaccount": func(t *testing.T, objs []object) {
 		spec := get(one(t, objs, "Deployment"), "spec", "template", "spec").(map[string]any)
 		if _, has := spec["serviceAccount"]; has {

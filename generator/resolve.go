@@ -53,6 +53,7 @@ func newResolver(in Input) *resolver {
 			r.spec.Clusters = in.Config.Spec.Clusters
 		}
 		r.fromCfg = fmt.Sprintf(" (from IRSAConfig %s)", in.Config.Metadata.Name)
+		guardrailsOf(in.Config).applyDefaults(&r.spec.Role)
 	}
 	if r.spec.Mode == "" {
 		r.spec.Mode = v1alpha1.ModeIRSA
@@ -75,6 +76,7 @@ func (r *resolver) resolve() {
 	// by ValidateConfig, so a broken default is reported once, against the IRSAConfig.
 	validateClusters(b.Spec.Clusters, specPath.Child("clusters"), &r.diags)
 	validateSettings(b.Spec.Settings, specPath, FindingsFor(r.in.Config), &r.diags)
+	r.checkGuardrails()
 	r.resolveServiceAccounts()
 	r.resolveWorkloads()
 	if r.diags.HasErrors() {

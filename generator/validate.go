@@ -49,7 +49,8 @@ var (
 	supportedWorkload = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Rollout"}
 )
 
-// ValidateConfig checks an IRSAConfig's own fields: clusters, defaults, ACK settings and quotas.
+// ValidateConfig checks an IRSAConfig's own fields: clusters, defaults, guardrails (and the
+// defaults against them), ACK settings and quotas.
 // Field paths start at spec.
 func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	var l diag.List
@@ -59,6 +60,7 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 		l.Errorf(spec.Child("lint", "iamReference"), "Error or Warning", "%q is not a way to report findings against IAM's service reference", m)
 	}
 	validateSettings(c.Spec.Defaults, spec.Child("defaults"), FindingsFor(c), &l)
+	validateGuardrails(c, spec, &l)
 	if ns := c.Spec.ACK.Namespace; ns != "" && !isDNS1123Label(ns) {
 		l.Errorf(spec.Child("ack", "namespace"), "a DNS-1123 label: lower case letters, digits and '-', at most 63", "namespace %q is not a valid namespace name", ns)
 	}

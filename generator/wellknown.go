@@ -48,6 +48,7 @@ func (r *resolver) addWellKnown(role *Role) {
 			continue
 		}
 		policy := wellknown.Build(wk.Name, params)
+		guardrailsOf(r.in.Config).checkWellKnown(wk.Name, policy, p, r.origin(len(r.in.Binding.Spec.Policies.WellKnown) > 0), &r.diags)
 		for _, d := range policy.Inline {
 			// The add-on policies are checked against IAM's service reference like any other.
 			iampolicy.CheckReference(d.Document, p, nil, FindingsFor(r.in.Config), &r.diags)
