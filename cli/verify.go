@@ -5,6 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
+
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/generator"
@@ -17,7 +21,7 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	concurrency := fs.Int("concurrency", 4, "how many roles to read at once")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: irsa-fn verify [PATH...]\n\nReads the live IAM roles and OIDC providers and explains every way they differ from the\nrendered IAMRoles (and ServiceAccounts) in PATHs or stdin: a missing provider or audience\n(InvalidIdentityToken), a trust policy that refuses a declared service account (Not authorized\nto perform sts:AssumeRoleWithWebIdentity) and why, and every drifted field. Exit 0 only when\neverything matches.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn verify\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage: irsa-fn verify [PATH...]\n\nReads the live IAM roles and OIDC providers and explains every way they differ from the\nrendered IAMRoles (and ServiceAccounts) in PATHs or stdin: a missing provider or audience\n(InvalidIdentityToken), a trust policy that refuses a declared service account (Not authorized\nto perform sts:AssumeRoleWithWebIdentity, or sts:AssumeRole for EKS Pod Identity) and why, and\nevery drifted field. Every annotated ServiceAccount and PodIdentityAssociation is checked against\nthe live trust of the role it names. Exit 0 only when everything matches.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn verify\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -37,7 +41,12 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		bindings[r.Spec.RoleName] = r.Binding
 	}
 	var sas []iamsync.ServiceAccount
+	var assocs []iamsync.Association
 	for _, n := range rest {
+		if a, ok := association(n); ok {
+			assocs = append(assocs, a)
+			continue
+		}
 		if n.GetKind() != "ServiceAccount" || n.GetApiVersion() != "v1" {
 			continue
 		}
@@ -59,10 +68,36 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	syncer := &iamsync.Syncer{IAM: iamClient, STS: stsClient, Options: iamsync.Options{Concurrency: *concurrency}}
-	rep := syncer.Verify(ctx, roles, bindings, sas)
+	rep := syncer.Verify(ctx, roles, bindings, sas, assocs)
 	rep.Write(stdout)
 	if !rep.OK() {
 		return 1
 	}
 	return 0
+}
+
+// association reads an EKS Pod Identity association of the render: an ACK one
+// (eks.services.k8s.aws: spec.clusterName, namespace, serviceAccount, roleARN) or a Crossplane one
+// (eks.aws.upbound.io or eks.aws.m.upbound.io: the same under spec.forProvider, roleArn).
+func association(n *kyaml.RNode) (iamsync.Association, bool) {
+	if n.GetKind() != "PodIdentityAssociation" {
+		return iamsync.Association{}, false
+	}
+	group, _, _ := strings.Cut(n.GetApiVersion(), "/")
+	var fields []string
+	var role string
+	switch group {
+	case "eks.services.k8s.aws":
+		fields, role = []string{"spec"}, "roleARN"
+	case "eks.aws.upbound.io", "eks.aws.m.upbound.io":
+		fields, role = []string{"spec", "forProvider"}, "roleArn"
+	default:
+		return iamsync.Association{}, false
+	}
+	get := func(field string) string {
+		v, _ := n.GetString(strings.Join(append(slices.Clone(fields), field), "."))
+		return v
+	}
+	a := iamsync.Association{Cluster: get("clusterName"), Namespace: get("namespace"), ServiceAccount: get("serviceAccount"), RoleARN: get(role)}
+	return a, a.RoleARN != "" && a.Cluster != "" && a.Namespace != "" && a.ServiceAccount != ""
 }

@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,8 +20,7 @@ func TestVerify(t *testing.T) {
 	c := iamClient(moto)
 	ctx := context.Background()
 	bin, kustomize := irsaFn(t), tool(t, "KUSTOMIZE", "kustomize")
-	env := []string{"AWS_ENDPOINT_URL=" + moto, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
-		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PROFILE="}
+	env := motoEnv(moto)
 	createCustomerPolicy(t, c, "arn:aws:iam::123456789012:policy/eks-workload-boundary")
 	src := prepareKustomize(t, filepath.Join("testdata", "pipeline"), bin)
 	built, stderr, err := run(t, src, nil, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
@@ -34,14 +34,7 @@ func TestVerify(t *testing.T) {
 	validate(t, objs)
 	rendered := filepath.Join(t.TempDir(), "rendered.yaml")
 	write(t, rendered, built)
-	verify := func(wantCode int, file string) string {
-		t.Helper()
-		stdout, stderr, err := run(t, "", env, bin, "verify", file)
-		if code := exitCode(err); code != wantCode {
-			t.Fatalf("verify: exit %d, want %d\n%s%s", code, wantCode, stdout, stderr)
-		}
-		return stdout
-	}
+	verify := verifier(t, env, bin)
 	if out, stderr, err := run(t, "", env, bin, "apply", "--create-oidc-providers", rendered); err != nil {
 		t.Fatalf("apply: %v\n%s%s", err, out, stderr)
 	}
@@ -102,11 +95,130 @@ func TestVerify(t *testing.T) {
 	mustContain(t, "verify after more drifts", out,
 		`condition key "https://`+host+`:sub" contains the URL scheme`,
 		"missing: pods will fail with InvalidIdentityToken (No OpenIDConnect provider found in your account)",
-		`ServiceAccount production/s3-writer: eks.amazonaws.com/role-arn is "arn:aws:iam::123456789012:role/S3Writer", but binding production/s3-writer's role is arn:aws:iam::123456789012:role/S3WriterRole`)
+		`ServiceAccount production/s3-writer: eks.amazonaws.com/role-arn is "arn:aws:iam::123456789012:role/S3Writer", but binding production/s3-writer's role is arn:aws:iam::123456789012:role/S3WriterRole`,
+		// The role the annotation names is checked too: here it does not exist.
+		"ServiceAccount production/s3-writer: names role arn:aws:iam::123456789012:role/S3Writer, which does not exist: its pods get AccessDenied")
 
 	// apply repairs the roles and the provider; verify passes again.
 	if out, stderr, err := run(t, "", env, bin, "apply", "--create-oidc-providers", rendered); err != nil {
 		t.Fatalf("apply after the drifts: %v\n%s%s", err, out, stderr)
 	}
 	mustContain(t, "verify after the repair", verify(0, rendered), "verify: 2 role(s) match")
+}
+
+// TestVerifyPodIdentity applies a role of mode both (web identity and EKS Pod Identity) and
+// checks that verify finds a live trust that lets every association in the account in, or that
+// refuses the declared association, and checks the ServiceAccount and the association of an
+// edited render against the live trust of the other role they name.
+func TestVerifyPodIdentity(t *testing.T) {
+	moto := startMoto(t)
+	c := iamClient(moto)
+	ctx := context.Background()
+	bin, kustomize := irsaFn(t), tool(t, "KUSTOMIZE", "kustomize")
+	env := motoEnv(moto)
+	src := prepareKustomize(t, filepath.Join("testdata", "cases", "pod-identity-both"), bin)
+	cfg := filepath.Join(src, "fnconfig.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "output: [ack, crossplane]") {
+		t.Fatalf("%s: no output line to change:\n%s", cfg, data)
+	}
+	write(t, cfg, strings.Replace(string(data), "output: [ack, crossplane]", "output: [json, ack]", 1))
+	built, stderr, err := run(t, src, nil, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
+	if err != nil {
+		t.Fatalf("kustomize build: %v\n%s", err, stderr)
+	}
+	objs := parseObjects(t, []byte(built))
+	if len(find(objs, "IAMRole")) != 1 || len(find(objs, "PodIdentityAssociation")) != 1 {
+		t.Fatalf("want an IAMRole and a PodIdentityAssociation in the build output:\n%s", built)
+	}
+	rendered := filepath.Join(t.TempDir(), "rendered.yaml")
+	write(t, rendered, built)
+	verify := verifier(t, env, bin)
+	if out, stderr, err := run(t, "", env, bin, "apply", "--create-oidc-providers", rendered); err != nil {
+		t.Fatalf("apply: %v\n%s%s", err, out, stderr)
+	}
+	mustContain(t, "verify after apply", verify(0, rendered), "role BillingRole: ok", "verify: 1 role(s) match")
+
+	const host = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E"
+	webIdentity := func(sub string) map[string]any {
+		return map[string]any{"Effect": "Allow", "Principal": map[string]string{"Federated": "arn:aws:iam::123456789012:oidc-provider/" + host},
+			"Action": "sts:AssumeRoleWithWebIdentity", "Condition": map[string]any{"StringEquals": map[string]string{host + ":sub": sub, host + ":aud": "sts.amazonaws.com"}}}
+	}
+	pods := func(cond map[string]any) map[string]any {
+		st := map[string]any{"Effect": "Allow", "Principal": map[string]string{"Service": "pods.eks.amazonaws.com"}, "Action": []string{"sts:AssumeRole", "sts:TagSession"}}
+		if cond != nil {
+			st["Condition"] = cond
+		}
+		return st
+	}
+	trust := func(statements ...map[string]any) *string {
+		doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": statements})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.String(string(doc))
+	}
+	must := func(_ any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Drift 1: the trust of before the session tag conditions: any association may use the role.
+	must(c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("BillingRole"),
+		PolicyDocument: trust(pods(nil), webIdentity("system:serviceaccount:finance:billing"))}))
+	mustContain(t, "verify with an open Pod Identity trust", verify(1, rendered),
+		"trust policy statement 0 trusts pods.eks.amazonaws.com without conditions on the session tags aws:RequestTag/kubernetes-namespace and aws:RequestTag/kubernetes-service-account: every EKS Pod Identity association in the account can assume the role")
+
+	// Drift 2: the Pod Identity statement admits another service account only.
+	must(c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String("BillingRole"), PolicyDocument: trust(
+		pods(map[string]any{"StringEquals": map[string]string{"aws:RequestTag/eks-cluster-name": "prod-eu", "aws:RequestTag/kubernetes-namespace": "finance", "aws:RequestTag/kubernetes-service-account": "payroll"}}),
+		webIdentity("system:serviceaccount:finance:billing"))}))
+	mustContain(t, "verify with a Pod Identity trust for another service account", verify(1, rendered),
+		`service account finance/billing on cluster prod-eu cannot assume the role through EKS Pod Identity: Not authorized to perform sts:AssumeRole: StringEquals requires session tag kubernetes-service-account to be "payroll"; the request has "billing"`)
+
+	// Drift 3: an edited render points the ServiceAccount and the association at another role,
+	// whose live trust admits another service account, by both mechanisms.
+	must(c.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String("PayrollRole"), AssumeRolePolicyDocument: trust(
+		pods(map[string]any{"StringEquals": map[string]string{"aws:RequestTag/eks-cluster-name": "prod-eu", "aws:RequestTag/kubernetes-namespace": "finance", "aws:RequestTag/kubernetes-service-account": "payroll"}}),
+		webIdentity("system:serviceaccount:finance:payroll"))}))
+	edited := filepath.Join(t.TempDir(), "edited.yaml")
+	edit := strings.NewReplacer(
+		"eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/BillingRole", "eks.amazonaws.com/role-arn: arn:aws:iam::123456789012:role/PayrollRole",
+		"roleARN: arn:aws:iam::123456789012:role/BillingRole", "roleARN: arn:aws:iam::123456789012:role/PayrollRole")
+	if e := edit.Replace(built); strings.Count(e, "role/PayrollRole") != 2 {
+		t.Fatalf("the edit did not change the annotation and the association:\n%s", e)
+	}
+	write(t, edited, edit.Replace(built))
+	mustContain(t, "verify of a render naming another role", verify(1, edited),
+		`ServiceAccount finance/billing, PodIdentityAssociation finance/billing on cluster prod-eu: names role arn:aws:iam::123456789012:role/PayrollRole: service account finance/billing (aud sts.amazonaws.com) cannot assume the role: Not authorized to perform sts:AssumeRoleWithWebIdentity: StringEquals requires sub to be "system:serviceaccount:finance:payroll"`,
+		`ServiceAccount finance/billing, PodIdentityAssociation finance/billing on cluster prod-eu: names role arn:aws:iam::123456789012:role/PayrollRole: service account finance/billing on cluster prod-eu cannot assume the role through EKS Pod Identity: Not authorized to perform sts:AssumeRole: StringEquals requires session tag kubernetes-service-account to be "payroll"`)
+
+	// apply repairs the trust; verify passes again.
+	if out, stderr, err := run(t, "", env, bin, "apply", rendered); err != nil {
+		t.Fatalf("apply after the drifts: %v\n%s%s", err, out, stderr)
+	}
+	mustContain(t, "verify after the repair", verify(0, rendered), "verify: 1 role(s) match")
+}
+
+// motoEnv is the environment that points the AWS SDK of irsa-fn at a moto server.
+func motoEnv(moto string) []string {
+	return []string{"AWS_ENDPOINT_URL=" + moto, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PROFILE="}
+}
+
+// verifier returns a function that runs irsa-fn verify on a file, checks its exit code and
+// returns its output.
+func verifier(t *testing.T, env []string, bin string) func(wantCode int, file string) string {
+	return func(wantCode int, file string) string {
+		t.Helper()
+		stdout, stderr, err := run(t, "", env, bin, "verify", file)
+		if code := exitCode(err); code != wantCode {
+			t.Fatalf("verify: exit %d, want %d\n%s%s", code, wantCode, stdout, stderr)
+		}
+		return stdout
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 )
 
@@ -145,5 +147,89 @@ func TestCrossplane(t *testing.T) {
 	}
 	if errs := errorsOf(ValidateConfig(&v1alpha1.IRSAConfig{Spec: v1alpha1.ConfigSpec{Crossplane: v1alpha1.CrossplaneSettings{Scope: "Cluster", Namespace: "x", ProviderConfigRef: v1alpha1.ProviderConfigRef{Kind: "ProviderConfig"}}}})); len(errs) != 2 {
 		t.Errorf("namespace and kind with cluster scope: %v", errs)
+	}
+}
+
+// TestPodIdentityTrust checks the Pod Identity statements: one per namespace, each naming only
+// that namespace's service accounts, every cluster, and both actions EKS needs; and that no
+// association disables the session tags these conditions read.
+func TestPodIdentityTrust(t *testing.T) {
+	b := validBinding()
+	b.Spec.Mode = v1alpha1.ModePodIdentity
+	b.Spec.Clusters = []v1alpha1.Cluster{{Name: "prod-eu", Region: "eu-west-1"}, {Name: "prod-us", Region: "us-east-1"}}
+	b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "web"}, {Name: "batch", Namespace: "jobs"}, {Name: "worker"}}
+	b.Spec.Workloads = nil
+	b.Spec.Output = []v1alpha1.Output{v1alpha1.OutputACK, v1alpha1.OutputCrossplane}
+	res := Generate(Input{Binding: b})
+	if errs := errorsOf(res.Diagnostics); len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	want := `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {
+        "Service": "pods.eks.amazonaws.com"
+      },
+      "Action": [
+        "sts:AssumeRole",
+        "sts:TagSession"
+      ],
+      "Condition": {
+        "StringEquals": {
+          "aws:RequestTag/eks-cluster-name": [
+            "prod-eu",
+            "prod-us"
+          ],
+          "aws:RequestTag/kubernetes-namespace": "production",
+          "aws:RequestTag/kubernetes-service-account": [
+            "web",
+            "worker"
+          ]
+        }
+      }
+    },
+    {
+      "Effect": "Allow",
+      "Principal": {
+        "Service": "pods.eks.amazonaws.com"
+      },
+      "Action": [
+        "sts:AssumeRole",
+        "sts:TagSession"
+      ],
+      "Condition": {
+        "StringEquals": {
+          "aws:RequestTag/eks-cluster-name": [
+            "prod-eu",
+            "prod-us"
+          ],
+          "aws:RequestTag/kubernetes-namespace": "jobs",
+          "aws:RequestTag/kubernetes-service-account": "batch"
+        }
+      }
+    }
+  ]
+}`
+	if got := res.Role.Trust.JSON(); got != want {
+		t.Errorf("trust policy:\n%s\nwant:\n%s", got, want)
+	}
+	associations := 0
+	for _, o := range res.Objects {
+		if o.Kind != "PodIdentityAssociation" {
+			continue
+		}
+		associations++
+		data, err := yaml.Marshal(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(strings.ToLower(string(data)), "disablesessiontags") {
+			t.Errorf("association %s disables the session tags the trust policy requires:\n%s", o.Metadata.Name, data)
+		}
+	}
+	if associations != 2*2*3 {
+		t.Errorf("%d associations, want one per output, cluster and service account (12)", associations)
 	}
 }

@@ -1,21 +1,24 @@
 package generator
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/irsa-dev/irsa-fn/iampolicy"
 )
 
 // PodIdentityPrincipal is the service principal EKS Pod Identity assumes roles as.
-const PodIdentityPrincipal = "pods.eks.amazonaws.com"
+const PodIdentityPrincipal = iampolicy.PodIdentityPrincipal
 
 // Subject is the sub claim of a service account's projected token.
 func Subject(namespace, name string) string {
 	return "system:serviceaccount:" + namespace + ":" + name
 }
 
-// trustPolicy builds the trust policy. For Pod Identity, one statement trusts the EKS Pod
-// Identity service principal. For IRSA, for each cluster, one statement per audience in use,
+// trustPolicy builds the trust policy. For Pod Identity, one statement per namespace trusts the
+// EKS Pod Identity service principal for exactly the declared service accounts of that
+// namespace, on the declared clusters (see podIdentityStatements). For IRSA, for each cluster,
+// one statement per audience in use,
 // trusting the cluster's OIDC provider for exactly the declared subjects with that audience (so
 // no service account is admitted with another's audience). With a subject pattern, the sub
 // condition is StringLike on the pattern instead.
@@ -23,11 +26,7 @@ func (r *resolver) trustPolicy() iampolicy.Document {
 	audiences, subjects := r.audiences()
 	doc := iampolicy.Document{Version: iampolicy.Version}
 	if r.podIdentity() {
-		doc.Statement = append(doc.Statement, iampolicy.Statement{
-			Effect:    "Allow",
-			Principal: &iampolicy.Principal{Service: iampolicy.Values{PodIdentityPrincipal}},
-			Action:    iampolicy.Values{"sts:AssumeRole", "sts:TagSession"},
-		})
+		doc.Statement = append(doc.Statement, r.podIdentityStatements()...)
 	}
 	if !r.irsa() {
 		return doc
@@ -50,6 +49,54 @@ func (r *resolver) trustPolicy() iampolicy.Document {
 		}
 	}
 	return doc
+}
+
+// podIdentityStatements trusts EKS Pod Identity for the declared service accounts only. EKS
+// assumes the role with the session tags eks-cluster-name, kubernetes-namespace and
+// kubernetes-service-account (among others), so each statement requires, with StringEquals:
+//   - aws:RequestTag/kubernetes-namespace: one namespace. A statement per namespace, because one
+//     statement with a list of namespaces and a list of service accounts would admit every
+//     pairing of the two (a service account of one namespace under the name of another's);
+//   - aws:RequestTag/kubernetes-service-account: the declared service accounts of that namespace;
+//   - aws:RequestTag/eks-cluster-name: every declared cluster. A list is exact here: the
+//     binding associates every service account on every cluster, so any declared cluster with
+//     any declared (namespace, service account) pair is a declared association.
+//
+// A request without these tags (an association with disableSessionTags) fails the conditions,
+// so irsa-fn never renders that field. Cluster names are unique only within an account and
+// region: a cluster of the same name in another region of the role's account would be admitted
+// too, as it is by the EKS User Guide's own example.
+func (r *resolver) podIdentityStatements() []iampolicy.Statement {
+	var clusters iampolicy.Values
+	for _, c := range r.clusters {
+		if !slices.Contains(clusters, c.name) {
+			clusters = append(clusters, c.name)
+		}
+	}
+	var namespaces []string
+	accounts := map[string]iampolicy.Values{}
+	for _, sa := range r.spec.ServiceAccounts {
+		if _, ok := accounts[sa.Namespace]; !ok {
+			namespaces = append(namespaces, sa.Namespace)
+		}
+		if !slices.Contains(accounts[sa.Namespace], sa.Name) {
+			accounts[sa.Namespace] = append(accounts[sa.Namespace], sa.Name)
+		}
+	}
+	var out []iampolicy.Statement
+	for _, ns := range namespaces {
+		out = append(out, iampolicy.Statement{
+			Effect:    "Allow",
+			Principal: &iampolicy.Principal{Service: iampolicy.Values{PodIdentityPrincipal}},
+			Action:    iampolicy.PodIdentityActions(),
+			Condition: iampolicy.Condition{"StringEquals": {
+				iampolicy.RequestTag(iampolicy.TagEKSClusterName):           clusters,
+				iampolicy.RequestTag(iampolicy.TagKubernetesNamespace):      {ns},
+				iampolicy.RequestTag(iampolicy.TagKubernetesServiceAccount): accounts[ns],
+			}},
+		})
+	}
+	return out
 }
 
 // audiences lists the audiences of the service accounts in order of first use, and the subjects

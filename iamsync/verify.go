@@ -23,6 +23,14 @@ type ServiceAccount struct {
 	Binding string
 }
 
+// Association is a rendered EKS Pod Identity association (ACK or Crossplane) that verify checks
+// against the live trust of the role it names.
+type Association struct {
+	Cluster, Namespace, ServiceAccount string
+	// RoleARN is the role it associates with the service account.
+	RoleARN string
+}
+
 // RoleFindings are the mismatches found for one role.
 type RoleFindings struct {
 	Role     string
@@ -55,8 +63,11 @@ func (r *VerifyReport) OK() bool {
 
 // Verify reads the live roles and OIDC providers and explains every way they differ from the
 // declared roles, in the words of the error a pod would get. roleBindings maps each role name to
-// the binding it was rendered for, to check the binding's service accounts.
-func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleBindings map[string]string, sas []ServiceAccount) *VerifyReport {
+// the binding it was rendered for, to check the binding's service accounts. Every annotated
+// ServiceAccount and every association is checked against the live trust of the role it names:
+// a declared role's among its findings, any other role's (read by the name in its ARN) among the
+// ServiceAccount findings.
+func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleBindings map[string]string, sas []ServiceAccount, assocs []Association) *VerifyReport {
 	rep := &VerifyReport{}
 	var applyRep Report
 	rep.Account = s.callerAccount(ctx, &applyRep)
@@ -74,6 +85,10 @@ func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleB
 		}
 		byARN[sa.RoleARN] = append(byARN[sa.RoleARN], sa)
 	}
+	assocsByARN := map[string][]Association{}
+	for _, a := range assocs {
+		assocsByARN[a.RoleARN] = append(assocsByARN[a.RoleARN], a)
+	}
 	findings := make([]RoleFindings, len(roles))
 	s.forEach(len(roles), concurrency, func(i int) {
 		r := roles[i]
@@ -83,7 +98,7 @@ func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleB
 				own = append(own, sa)
 			}
 		}
-		findings[i] = s.verifyRole(ctx, r, own)
+		findings[i] = s.verifyRole(ctx, r, own, assocsByARN[r.ARN])
 	})
 	slices.SortFunc(findings, func(a, b RoleFindings) int { return strings.Compare(a.Role, b.Role) })
 	rep.Roles = findings
@@ -101,10 +116,208 @@ func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleB
 			}
 		}
 	}
+	rep.ServiceAccounts = append(rep.ServiceAccounts, s.verifyOtherRoles(ctx, roles, roleBindings, byARN, assocsByARN, rep.Account, concurrency)...)
 	return rep
 }
 
-func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, sas []ServiceAccount) RoleFindings {
+// verifyOtherRoles checks the ServiceAccounts and associations that name a role the render does
+// not declare (a bring-your-own role, an edited annotation) against that role's live trust. A
+// ServiceAccount's tokens come from the OIDC providers its binding's role trusts, or, when its
+// binding declares no role here, from every provider the render's roles trust.
+func (s *Syncer) verifyOtherRoles(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleBindings map[string]string, byARN map[string][]ServiceAccount, assocsByARN map[string][]Association, account string, concurrency int) []string {
+	declared := map[string]bool{}
+	bindingProviders := map[string][]string{}
+	var allProviders []string
+	for _, r := range roles {
+		declared[r.ARN] = true
+		doc, err := iampolicy.Parse(r.TrustPolicy)
+		if err != nil {
+			continue // verifyRole reports it
+		}
+		for _, p := range federatedProviders(doc) {
+			if b := roleBindings[r.RoleName]; b != "" && !slices.Contains(bindingProviders[b], p) {
+				bindingProviders[b] = append(bindingProviders[b], p)
+			}
+			if !slices.Contains(allProviders, p) {
+				allProviders = append(allProviders, p)
+			}
+		}
+	}
+	var arns []string
+	for arn := range byARN {
+		if !declared[arn] {
+			arns = append(arns, arn)
+		}
+	}
+	for arn := range assocsByARN {
+		if !declared[arn] && byARN[arn] == nil {
+			arns = append(arns, arn)
+		}
+	}
+	slices.Sort(arns)
+	out := make([][]string, len(arns))
+	s.forEach(len(arns), concurrency, func(i int) {
+		arn := arns[i]
+		var toks []Token
+		var who, unknown []string
+		for _, sa := range byARN[arn] {
+			providers := bindingProviders[sa.Binding]
+			if len(providers) == 0 {
+				providers = allProviders
+			}
+			if len(providers) == 0 {
+				unknown = append(unknown, sa.Namespace+"/"+sa.Name)
+			}
+			toks = append(toks, saTokens(sa, providers)...)
+			who = append(who, "ServiceAccount "+sa.Namespace+"/"+sa.Name)
+		}
+		for _, a := range assocsByARN[arn] {
+			who = append(who, fmt.Sprintf("PodIdentityAssociation %s/%s on cluster %s", a.Namespace, a.ServiceAccount, a.Cluster))
+		}
+		prefix := fmt.Sprintf("%s: names role %s", strings.Join(who, ", "), arn)
+		if len(unknown) > 0 {
+			// Checked no further: no declared role says which cluster's issuer signs the tokens.
+			out[i] = append(out[i], fmt.Sprintf("%s; no role in the render trusts an OIDC provider, so which issuer signs the tokens of %s is unknown and its web identity trust could not be checked", prefix, strings.Join(unknown, ", ")))
+		}
+		name, arnAccount, ok := roleNameOf(arn)
+		switch {
+		case !ok:
+			out[i] = []string{prefix + ", which is not a role ARN: its pods get AccessDenied"}
+			return
+		case account != "" && arnAccount != account:
+			out[i] = []string{fmt.Sprintf("%s in account %s; verify's credentials are for account %s, so its trust could not be checked", prefix, arnAccount, account)}
+			return
+		}
+		live, err := readRole(ctx, s.IAM, name)
+		switch {
+		case err != nil:
+			out[i] = []string{fmt.Sprintf("%s, which could not be read: %v", prefix, err)}
+			return
+		case !live.exists:
+			out[i] = []string{prefix + ", which does not exist: its pods get AccessDenied"}
+			return
+		}
+		trust, err := iampolicy.Parse(live.trust)
+		if err != nil {
+			out[i] = []string{fmt.Sprintf("%s, whose trust policy in IAM is not a policy document: %v", prefix, err)}
+			return
+		}
+		for _, p := range refusals(trust, toks, podRequests(assocsByARN[arn])) {
+			out[i] = append(out[i], prefix+": "+p)
+		}
+	})
+	var all []string
+	for _, o := range out {
+		all = append(all, o...)
+	}
+	return all
+}
+
+// roleNameOf returns the name and account of a role ARN (arn:<partition>:iam::<account>:role/<path><name>).
+func roleNameOf(arn string) (name, account string, ok bool) {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[2] != "iam" || !strings.HasPrefix(parts[5], "role/") {
+		return "", "", false
+	}
+	return parts[5][strings.LastIndex(parts[5], "/")+1:], parts[4], true
+}
+
+// federatedProviders lists the OIDC provider ARNs a trust policy names, in order.
+func federatedProviders(doc iampolicy.Document) []string {
+	var out []string
+	for _, st := range doc.Statement {
+		if st.Principal == nil {
+			continue
+		}
+		for _, p := range st.Principal.Federated {
+			if strings.Contains(p, ":oidc-provider/") && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// saTokens are the tokens a ServiceAccount's pods present, one per provider.
+func saTokens(sa ServiceAccount, providers []string) []Token {
+	var out []Token
+	for _, p := range providers {
+		_, hostPath, _ := strings.Cut(p, ":oidc-provider/")
+		out = append(out, Token{ProviderARN: p, HostPath: hostPath, Sub: "system:serviceaccount:" + sa.Namespace + ":" + sa.Name, Aud: sa.Audience})
+	}
+	return out
+}
+
+// refusals evaluates a live trust policy for web identity tokens and Pod Identity associations,
+// and says, in the words of the error a pod would get, why each refused one is refused.
+func refusals(trust iampolicy.Document, toks []Token, assocs []Association) []string {
+	var out []string
+	for _, tok := range toks {
+		if ok, reasons := Admits(trust, tok); !ok {
+			out = append(out, fmt.Sprintf("service account %s (aud %s) cannot assume the role: Not authorized to perform sts:AssumeRoleWithWebIdentity: %s",
+				strings.Replace(strings.TrimPrefix(tok.Sub, "system:serviceaccount:"), ":", "/", 1), tok.Aud, strings.Join(reasons, "; ")))
+		}
+	}
+	for _, a := range assocs {
+		req := PodIdentityRequest{Tags: PodIdentityTags(a.Cluster, a.Namespace, a.ServiceAccount)}
+		if ok, reasons := AdmitsPodIdentity(trust, req); !ok {
+			out = append(out, fmt.Sprintf("service account %s/%s on cluster %s cannot assume the role through EKS Pod Identity: Not authorized to perform sts:AssumeRole: %s",
+				a.Namespace, a.ServiceAccount, a.Cluster, strings.Join(reasons, "; ")))
+		}
+	}
+	return out
+}
+
+// podRequests keeps one association per (cluster, namespace, service account), in order.
+func podRequests(assocs []Association) []Association {
+	var out []Association
+	for _, a := range assocs {
+		a.RoleARN = ""
+		if !slices.Contains(out, a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// declaredAssociations lists the associations a declared trust policy is meant to admit: every
+// combination of the clusters, namespace and service accounts of each Pod Identity statement's
+// StringEquals session tag conditions.
+func declaredAssociations(declared iampolicy.Document) []Association {
+	var out []Association
+	tag := func(eq map[string]iampolicy.Values, t string) iampolicy.Values { return eq[iampolicy.RequestTag(t)] }
+	for _, st := range declared.Statement {
+		if st.Principal == nil || !contains(st.Principal.Service, iampolicy.PodIdentityPrincipal) {
+			continue
+		}
+		eq := st.Condition["StringEquals"]
+		for _, c := range tag(eq, iampolicy.TagEKSClusterName) {
+			for _, ns := range tag(eq, iampolicy.TagKubernetesNamespace) {
+				for _, sa := range tag(eq, iampolicy.TagKubernetesServiceAccount) {
+					out = append(out, Association{Cluster: c, Namespace: ns, ServiceAccount: sa})
+				}
+			}
+		}
+	}
+	return out
+}
+
+// scopesPodIdentity reports whether a statement conditions on the namespace and the service
+// account session tags; without both, any association in the account can assume the role.
+func scopesPodIdentity(c iampolicy.Condition) bool {
+	has := map[string]bool{}
+	for _, keys := range c {
+		for k := range keys {
+			has[strings.ToLower(k)] = true
+		}
+	}
+	return has[strings.ToLower(iampolicy.RequestTag(iampolicy.TagKubernetesNamespace))] && has[strings.ToLower(iampolicy.RequestTag(iampolicy.TagKubernetesServiceAccount))]
+}
+
+// verifyRole compares one declared role with IAM. The live trust must admit the tokens and
+// associations the declared trust is meant to admit, and those of the ServiceAccounts and
+// associations in the render that name the role.
+func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, sas []ServiceAccount, assocs []Association) RoleFindings {
 	f := RoleFindings{Role: spec.RoleName}
 	problem := func(format string, args ...any) { f.Problems = append(f.Problems, fmt.Sprintf(format, args...)) }
 	live, err := readRole(ctx, s.IAM, spec.RoleName)
@@ -113,7 +326,7 @@ func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, sas 
 		return f
 	}
 	if !live.exists {
-		problem("does not exist: pods get AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity (create it with irsa-fn apply)")
+		problem("does not exist: pods get AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity or sts:AssumeRole (create it with irsa-fn apply)")
 		return f
 	}
 	if live.arn != spec.ARN {
@@ -129,15 +342,28 @@ func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, sas 
 		problem("trust policy in IAM is not a policy document: %v", err)
 		return f
 	}
-	for _, tok := range tokens(declared, sas) {
-		if ok, reasons := Admits(liveTrust, tok); !ok {
-			problem("service account %s (aud %s) cannot assume the role: Not authorized to perform sts:AssumeRoleWithWebIdentity: %s",
-				strings.Replace(strings.TrimPrefix(tok.Sub, "system:serviceaccount:"), ":", "/", 1), tok.Aud, strings.Join(reasons, "; "))
+	toks := tokens(declared, sas)
+	providers := federatedProviders(declared)
+	for _, sa := range sas {
+		if sa.RoleARN == spec.ARN {
+			for _, tok := range saTokens(sa, providers) {
+				if !slices.Contains(toks, tok) {
+					toks = append(toks, tok)
+				}
+			}
 		}
 	}
+	f.Problems = append(f.Problems, refusals(liveTrust, toks, podRequests(append(declaredAssociations(declared), assocs...)))...)
 	for i, st := range liveTrust.Statement {
-		if st.Principal != nil && len(st.Principal.Federated) > 0 && st.Effect == "Allow" && !hasAudCondition(st.Condition) {
+		if st.Principal == nil || st.Effect != "Allow" {
+			continue
+		}
+		if len(st.Principal.Federated) > 0 && !hasAudCondition(st.Condition) {
 			problem("trust policy statement %d does not check the aud claim: tokens for any audience are accepted", i)
+		}
+		if contains(st.Principal.Service, iampolicy.PodIdentityPrincipal) && !scopesPodIdentity(st.Condition) {
+			problem("trust policy statement %d trusts %s without conditions on the session tags %s and %s: every EKS Pod Identity association in the account can assume the role",
+				i, iampolicy.PodIdentityPrincipal, iampolicy.RequestTag(iampolicy.TagKubernetesNamespace), iampolicy.RequestTag(iampolicy.TagKubernetesServiceAccount))
 		}
 	}
 	if !sameDocument(live.trust, spec.TrustPolicy) {
