@@ -66,8 +66,10 @@ func TestRender(t *testing.T) {
 		check  func(t *testing.T, p Plan)
 	}{
 		{
-			name:     "another run's binding and objects pass through",
-			bindings: []v1alpha1.IRSABinding{binding("shop", "web", func(b *v1alpha1.IRSABinding) { b.Metadata.Annotations = map[string]string{AnnotationInvocation: otherRun} })},
+			name: "another run's binding and objects pass through",
+			bindings: []v1alpha1.IRSABinding{binding("shop", "web", func(b *v1alpha1.IRSABinding) {
+				b.Metadata.Annotations = map[string]string{AnnotationInvocation: otherRun}
+			})},
 			items: []Item{
 				serviceAccount(0, "shop", "web", true, stamp(otherRun, "shop/web")),
 				deployment(1, "shop", "web", "web", map[string]string{AnnotationInvocation: otherRun, AnnotationBinding: "shop/web", AnnotationPreviousServiceAccount: ""}),
@@ -79,8 +81,10 @@ func TestRender(t *testing.T) {
 			},
 		},
 		{
-			name:     "this run's earlier output is replaced and stamped",
-			bindings: []v1alpha1.IRSABinding{binding("shop", "web", func(b *v1alpha1.IRSABinding) { b.Metadata.Annotations = map[string]string{AnnotationInvocation: thisRun} })},
+			name: "this run's earlier output is replaced and stamped",
+			bindings: []v1alpha1.IRSABinding{binding("shop", "web", func(b *v1alpha1.IRSABinding) {
+				b.Metadata.Annotations = map[string]string{AnnotationInvocation: thisRun}
+			})},
 			items: []Item{
 				serviceAccount(0, "shop", "web", true, stamp(thisRun, "shop/web")),
 				deployment(1, "shop", "web", "web", map[string]string{AnnotationInvocation: thisRun, AnnotationBinding: "shop/web", AnnotationPreviousServiceAccount: "legacy"}),
@@ -139,11 +143,14 @@ func TestRender(t *testing.T) {
 			items:    []Item{serviceAccount(0, "team-b", "payments", false, nil)},
 		},
 		{
-			name:     "takeover of a service account another binding of the run annotated",
-			cfg:      guard("team-b"),
-			bindings: []v1alpha1.IRSABinding{binding("team-a", "a", inTeamB), binding("team-b", "payments", func(b *v1alpha1.IRSABinding) { b.Spec.Workloads = nil; b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "other"}} })},
-			items:    []Item{serviceAccount(0, "team-b", "payments", false, stamp(thisRun, "team-b/payments"))},
-			errors:   []string{"ServiceAccount team-b/payments is annotated for binding team-b/payments, which still exists; this binding (team-a/a) cannot take it over"},
+			name: "takeover of a service account another binding of the run annotated",
+			cfg:  guard("team-b"),
+			bindings: []v1alpha1.IRSABinding{binding("team-a", "a", inTeamB), binding("team-b", "payments", func(b *v1alpha1.IRSABinding) {
+				b.Spec.Workloads = nil
+				b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "other"}}
+			})},
+			items:  []Item{serviceAccount(0, "team-b", "payments", false, stamp(thisRun, "team-b/payments"))},
+			errors: []string{"ServiceAccount team-b/payments is annotated for binding team-b/payments, which still exists; this binding (team-a/a) cannot take it over"},
 		},
 		{
 			name:     "takeover of a service account another run annotated",
@@ -185,8 +192,8 @@ func TestRender(t *testing.T) {
 			errors: []string{`role "prod-eu-shop-web" is also rendered by run ` + otherRun + ", as Role ack-system/x of binding other/web"},
 		},
 		{
-			name:     "binding removed: the workload gets its previous service account back",
-			items:    []Item{serviceAccount(0, "shop", "web", true, stamp(thisRun, "shop/web")), deployment(1, "shop", "web", "web", map[string]string{AnnotationInvocation: thisRun, AnnotationBinding: "shop/web", AnnotationPreviousServiceAccount: "app"})},
+			name:  "binding removed: the workload gets its previous service account back",
+			items: []Item{serviceAccount(0, "shop", "web", true, stamp(thisRun, "shop/web")), deployment(1, "shop", "web", "web", map[string]string{AnnotationInvocation: thisRun, AnnotationBinding: "shop/web", AnnotationPreviousServiceAccount: "app"})},
 			check: func(t *testing.T, p Plan) {
 				if len(p.Remove) != 1 || len(p.Workloads) != 1 {
 					t.Fatalf("plan %+v", p)
