@@ -123,6 +123,13 @@ var caseChecks = map[string]func(t *testing.T, objs []object){
 		pia := one(t, objs, "PodIdentityAssociation")
 		wantEq(t, "association", get(pia, "spec", "forProvider"), map[string]any{"region": "us-east-2", "clusterName": "prod-us", "namespace": "search", "serviceAccount": "search-indexer", "roleArn": "arn:aws:iam::123456789012:role/workloads/prod-us-search-search-indexer"})
 	},
+	"cross-namespace-allowed": func(t *testing.T, objs []object) {
+		sa := one(t, objs, "ServiceAccount")
+		wantEq(t, "namespace the guardrail allows", str(sa, "metadata", "namespace"), "kube-system")
+		wantEq(t, "binding", str(sa, "metadata", "annotations", "irsa.dev/binding"), "team-a/a")
+		wantEq(t, "serviceAccountName", str(one(t, objs, "Deployment"), "spec", "template", "spec", "serviceAccountName"), "node-helper")
+		wantEq(t, "default role name", str(one(t, objs, "Role"), "spec", "name"), "prod-kube-system-node-helper")
+	},
 	"ack-extras": func(t *testing.T, objs []object) {
 		provider := one(t, objs, "OpenIDConnectProvider")
 		wantEq(t, "provider", get(provider, "spec"), map[string]any{"url": "https://oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9", "clientIDs": []any{"sts.amazonaws.com", "vault.example.com"}})

@@ -5,7 +5,6 @@ import (
 	"maps"
 	"path"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -44,41 +43,53 @@ func (r *render) apply() {
 			r.must(setAnnotation(touch(i), kfn.KptLocalConfig, "true"))
 		}
 	}
-	for _, i := range slices.Sorted(maps.Keys(r.plan.annotate)) {
-		change := r.plan.annotate[i]
-		o := touch(i)
-		if o.GetAnnotation(generator.AnnotationBinding) == change.binding.result.Binding {
-			r.must(removeAnnotations(o, generator.ServiceAccountAnnotations, change.annotations))
-		}
-		for _, k := range slices.Sorted(maps.Keys(change.annotations)) {
-			r.must(setAnnotation(o, k, change.annotations[k]))
+	if r.config != nil {
+		for _, i := range r.config.src.items {
+			r.must(setAnnotation(touch(i), generator.AnnotationInvocation, r.key))
 		}
 	}
-	r.removeStaleAnnotations(touch)
-	for _, i := range slices.Sorted(maps.Keys(r.plan.patch)) {
-		r.patchWorkload(touch(i), r.plan.patch[i])
+	for bi, b := range r.plan.Bindings {
+		if b.Rendered {
+			for _, i := range r.bindings[bi].src.items {
+				r.must(setAnnotation(touch(i), generator.AnnotationInvocation, r.key))
+			}
+		}
+	}
+	for _, c := range r.plan.ServiceAccounts {
+		r.must(annotate(touch(c.ID), c))
+	}
+	for _, c := range r.plan.Workloads {
+		r.patchWorkload(touch(c.ID), c)
 	}
 	if r.failed() {
 		return
 	}
-	kept := make(kfn.KubeObjects, 0, len(items)+len(r.plan.add))
+	removed := map[int]bool{}
+	for _, i := range r.plan.Remove {
+		removed[i] = true
+	}
+	kept := make(kfn.KubeObjects, 0, len(items)+len(r.plan.Add))
 	for i, o := range items {
-		if !r.ix.generated[i] {
+		if !removed[i] {
 			kept = append(kept, o)
 		}
 	}
 	perFile := map[string]int{}
-	for _, n := range r.plan.add {
-		o, err := toKubeObject(n.object)
+	for _, n := range r.plan.Add {
+		o, err := toKubeObject(n.Object)
 		if !r.must(err) {
 			continue
 		}
-		if dir, ok := placement(n.src); ok {
-			if n.object.Kind == v1alpha1.KindIAMRole {
+		src := r.config.sourceOrNil()
+		if n.Binding >= 0 {
+			src = r.bindings[n.Binding].src
+		}
+		if dir, ok := placement(src); ok {
+			if n.Object.Kind == v1alpha1.KindIAMRole {
 				// In a kpt package it is kept, never applied; kustomize must pass it on to export.
 				r.must(o.SetAnnotation(kfn.KptLocalConfig, "true"))
 			}
-			file := path.Join(dir, "irsa-"+n.src.ref.Name+".yaml")
+			file := path.Join(dir, "irsa-"+src.ref.Name+".yaml")
 			idx := strconv.Itoa(perFile[file])
 			perFile[file]++
 			for _, kv := range [][2]string{{kfn.PathAnnotation, file}, {legacyPathAnnotation, file}, {kfn.IndexAnnotation, idx}, {legacyIndexAnnotation, idx}} {
@@ -93,45 +104,72 @@ func (r *render) apply() {
 // placement is the folder of the binding's (or IRSAConfig's) file, where kpt writes the objects
 // rendered for it.
 func placement(src *source) (string, bool) {
-	if src.file == "" {
+	if src == nil || src.file == "" {
 		return "", false
 	}
 	return path.Dir(src.file), true
 }
 
-// removeStaleAnnotations takes irsa-fn's annotations off ServiceAccounts that it annotated for a
-// binding that no longer claims them.
-func (r *render) removeStaleAnnotations(touch func(int) *kfn.KubeObject) {
-	var stale []int
-	for _, i := range r.ix.serviceAccounts {
-		if _, claimed := r.plan.annotate[i]; !claimed && r.rl.Items[i].GetAnnotation(generator.AnnotationBinding) != "" {
-			stale = append(stale, i)
-		}
-	}
-	sort.Ints(stale)
-	for _, i := range stale {
-		o := touch(i)
-		owner := o.GetAnnotation(generator.AnnotationBinding)
-		r.must(removeAnnotations(o, generator.ServiceAccountAnnotations, nil))
-		r.report(refOf(o), fileOf(o), diag.Diagnostic{Severity: diag.Info, Message: fmt.Sprintf("removed the IRSA annotations of binding %s, which no longer declares this service account", owner)})
-	}
-}
-
-func (r *render) patchWorkload(o *kfn.KubeObject, c workloadClaim) {
+// patchWorkload points a workload at the service account a binding claims it for, or gives it
+// its previous one back, and sets or removes irsa-fn's annotations on its metadata.
+func (r *render) patchWorkload(o *kfn.KubeObject, c generator.WorkloadChange) {
 	spec := podSpecPath(o.GetKind())
 	field := func(name string) []string { return append(append([]string(nil), spec...), name) }
+	r.must(annotate(o, c.AnnotationChange))
+	if c.Binding < 0 {
+		if c.Unset {
+			_, err := o.RemoveNestedField(field("serviceAccountName")...)
+			r.must(err)
+		} else {
+			r.must(o.SetNestedString(c.ServiceAccountName, field("serviceAccountName")...))
+		}
+		return
+	}
+	b := r.bindings[c.Binding]
 	prev, _, _ := o.NestedString(field("serviceAccountName")...)
-	if prev != c.serviceAccount {
-		r.must(o.SetNestedString(c.serviceAccount, field("serviceAccountName")...))
+	if prev != c.ServiceAccountName {
+		r.must(o.SetNestedString(c.ServiceAccountName, field("serviceAccountName")...))
 		if prev != "" && prev != "default" {
-			r.noteAt(c.binding, diag.Info, c.field, "%s ran as service account %s; now %s", describeItem(o), prev, c.serviceAccount)
+			r.noteAt(b, diag.Info, c.Field, "%s ran as service account %s; now %s", describeItem(o), prev, c.ServiceAccountName)
 		}
 	}
 	if old, found, _ := o.NestedString(field("serviceAccount")...); found {
 		_, err := o.RemoveNestedField(field("serviceAccount")...)
 		r.must(err)
-		r.noteAt(c.binding, diag.Info, c.field, "removed the deprecated %s: %q from %s, so it cannot disagree with serviceAccountName: %s", strings.Join(field("serviceAccount"), "."), old, describeItem(o), c.serviceAccount)
+		r.noteAt(b, diag.Info, c.Field, "removed the deprecated %s: %q from %s, so it cannot disagree with serviceAccountName: %s", strings.Join(field("serviceAccount"), "."), old, describeItem(o), c.ServiceAccountName)
 	}
+}
+
+func (r *render) noteAt(b *bindingSource, sev diag.Severity, field diag.Path, format string, args ...any) {
+	r.report(b.src.ref, b.src.file, diag.Diagnostic{Severity: sev, Field: field.String(), Message: fmt.Sprintf(format, args...)})
+}
+
+func describeItem(o *kfn.KubeObject) string {
+	s := refOf(o).String()
+	if f := fileOf(o); f != "" {
+		s += " (" + f + ")"
+	}
+	return s
+}
+
+// annotate removes, then sets, the annotations a change names.
+func annotate(o *kfn.KubeObject, c generator.AnnotationChange) error {
+	for _, k := range c.Remove {
+		if _, found, _ := o.NestedString("metadata", "annotations", k); found {
+			if err := o.RemoveAnnotation(k); err != nil {
+				return fmt.Errorf("remove annotation %s: %w", k, err)
+			}
+		}
+	}
+	if err := o.RemoveAnnotationsIfEmpty(); err != nil {
+		return fmt.Errorf("remove empty annotations: %w", err)
+	}
+	for _, k := range slices.Sorted(maps.Keys(c.Set)) {
+		if err := setAnnotation(o, k, c.Set[k]); err != nil {
+			return fmt.Errorf("set annotation %s: %w", k, err)
+		}
+	}
+	return nil
 }
 
 // must reports an unexpected error as an internal error, and says whether there was none.
@@ -148,21 +186,6 @@ func setAnnotation(o *kfn.KubeObject, k, v string) error {
 		return nil // leave the node, and so its formatting, as it is
 	}
 	return o.SetAnnotation(k, v)
-}
-
-// removeAnnotations removes the keys of o that are not in keep.
-func removeAnnotations(o *kfn.KubeObject, keys []string, keep map[string]string) error {
-	for _, k := range keys {
-		if _, ok := keep[k]; ok {
-			continue
-		}
-		if _, found, _ := o.NestedString("metadata", "annotations", k); found {
-			if err := o.RemoveAnnotation(k); err != nil {
-				return err
-			}
-		}
-	}
-	return o.RemoveAnnotationsIfEmpty()
 }
 
 // toKubeObject builds the object's YAML tree directly: no text is written and parsed again.

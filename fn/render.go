@@ -16,9 +16,10 @@ type render struct {
 	config       *configSource
 	brokenConfig bool
 	bindings     []*bindingSource
-	ix           *index
 	diags        []locatedDiagnostic
-	plan         plan
+	// key is the run key: the function config's apiVersion/kind/namespace/name.
+	key  string
+	plan generator.Plan
 }
 
 // configSource is the IRSAConfig of the render.
@@ -27,11 +28,18 @@ type configSource struct {
 	cfg *v1alpha1.IRSAConfig
 }
 
-// bindingSource is a decoded binding and what it renders to.
+// sourceOrNil is the IRSAConfig's source, or nil without one.
+func (c *configSource) sourceOrNil() *source {
+	if c == nil {
+		return nil
+	}
+	return c.src
+}
+
+// bindingSource is a decoded binding.
 type bindingSource struct {
 	src     *source
 	binding *v1alpha1.IRSABinding
-	result  generator.Result
 }
 
 // locatedDiagnostic is a diagnostic and the object and file it is about.
@@ -42,6 +50,7 @@ type locatedDiagnostic struct {
 }
 
 func (r *render) run() {
+	r.key = runKey(r.rl.FunctionConfig)
 	r.collectSources()
 	r.decodeSources()
 	if r.brokenConfig {
@@ -52,17 +61,36 @@ func (r *render) run() {
 	if r.config != nil {
 		cfg = r.config.cfg
 	}
-	for _, b := range r.bindings {
-		b.result = generator.Generate(generator.Input{Binding: *b.binding, Config: cfg})
-		r.reportAll(b.src, b.result.Diagnostics)
+	bindings := make([]v1alpha1.IRSABinding, len(r.bindings))
+	for i, b := range r.bindings {
+		bindings[i] = *b.binding
 	}
-	r.ix = buildIndex(r.rl.Items)
-	r.makePlan()
-	r.planConfigObjects()
+	r.plan = generator.Render(r.key, cfg, bindings, existing(r.rl.Items))
+	for _, f := range r.plan.Findings {
+		switch {
+		case f.Binding >= 0:
+			s := r.bindings[f.Binding].src
+			r.report(s.ref, s.file, f.Diagnostic)
+		case f.Config:
+			r.report(r.config.src.ref, r.config.src.file, f.Diagnostic)
+		default:
+			o := r.rl.Items[f.Item]
+			r.report(refOf(o), fileOf(o), f.Diagnostic)
+		}
+	}
 	if r.failed() {
 		return
 	}
 	r.apply()
+}
+
+// runKey is the run key of a function config: generator.RunKey of its identity, or
+// generator.NoConfigRunKey without one.
+func runKey(fc *kfn.KubeObject) string {
+	if fc == nil || fc.IsEmpty() {
+		return generator.NoConfigRunKey
+	}
+	return generator.RunKey(fc.GetAPIVersion(), fc.GetKind(), fc.GetNamespace(), fc.GetName())
 }
 
 func (r *render) report(ref objectRef, file string, d diag.Diagnostic) {

@@ -93,6 +93,9 @@ func (r *render) decodeSources() {
 	for _, s := range r.sources {
 		switch s.ref.Kind {
 		case v1alpha1.KindConfig:
+			if run := s.obj.GetAnnotation(generator.AnnotationInvocation); run != "" && run != r.key {
+				continue // the config of another run (a kpt subpackage's): it passes through
+			}
 			cfg, problems := v1alpha1.DecodeConfigNode(yamlTree(s.obj))
 			r.reportAll(s, problems)
 			if problems.HasErrors() {

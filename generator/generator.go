@@ -64,6 +64,8 @@ type Result struct {
 // ServiceAccount is one service account of a binding.
 type ServiceAccount struct {
 	Name, Namespace string
+	// Audience is the aud claim of its tokens.
+	Audience string
 	// Create renders a new ServiceAccount; otherwise the one in the input is annotated.
 	Create bool
 	// Annotations irsa-fn sets on it (a subset of ServiceAccountAnnotations).
@@ -135,6 +137,7 @@ func generate(in Input) Result {
 	res.Role = r.role
 	for i := range res.ServiceAccounts {
 		res.ServiceAccounts[i].Annotations = r.serviceAccountAnnotations(r.spec.ServiceAccounts[i])
+		res.ServiceAccounts[i].Audience = r.spec.ServiceAccounts[i].Audience
 	}
 	res.Objects = r.objects()
 	if r.role != nil && r.irsa() {

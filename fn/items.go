@@ -1,0 +1,151 @@
+package fn
+
+import (
+	"strings"
+
+	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/generator"
+)
+
+// Annotations kpt and kustomize use to place objects in files.
+const (
+	legacyPathAnnotation  = "config.kubernetes.io/path"
+	legacyIndexAnnotation = "config.kubernetes.io/index"
+)
+
+// workloadGroups are the API groups of each workload kind irsa-fn patches.
+var workloadGroups = map[string][]string{
+	"Deployment":  {"apps", "extensions"},
+	"StatefulSet": {"apps"},
+	"DaemonSet":   {"apps", "extensions"},
+	"ReplicaSet":  {"apps", "extensions"},
+	"Job":         {"batch"},
+	"CronJob":     {"batch"},
+	"Pod":         {""},
+	"Rollout":     {"argoproj.io"},
+}
+
+// podSpecPath is where each workload kind keeps the pod spec.
+func podSpecPath(kind string) []string {
+	switch kind {
+	case "Pod":
+		return []string{"spec"}
+	case "CronJob":
+		return []string{"spec", "jobTemplate", "spec", "template", "spec"}
+	}
+	return []string{"spec", "template", "spec"}
+}
+
+func groupOf(apiVersion string) string {
+	group, _, found := strings.Cut(apiVersion, "/")
+	if !found {
+		return ""
+	}
+	return group
+}
+
+// isWorkload reports whether o is a workload irsa-fn patches.
+func isWorkload(o *kfn.KubeObject) bool {
+	g := groupOf(o.GetAPIVersion())
+	for _, want := range workloadGroups[o.GetKind()] {
+		if g == want {
+			return true
+		}
+	}
+	return false
+}
+
+// isGenerated reports whether a render made o: for a binding, or for the IRSAConfig.
+func isGenerated(o *kfn.KubeObject) bool {
+	return o.GetLabel(generator.LabelManagedBy) == generator.ManagedByValue &&
+		(o.GetAnnotation(generator.AnnotationBinding) != "" || o.GetAnnotation(generator.AnnotationConfig) != "")
+}
+
+// existing describes the items of the ResourceList as plain data for generator.Render: every
+// item but the irsa.dev sources, with what Render needs of ServiceAccounts, workloads and the
+// role objects irsa-fn made.
+func existing(items kfn.KubeObjects) generator.Existing {
+	var out generator.Existing
+	for i, o := range items {
+		if isIRSAKind(o) {
+			continue
+		}
+		it := generator.Item{
+			ID: i, APIVersion: o.GetAPIVersion(), ObjectKind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
+			File: fileOf(o), Annotations: o.GetAnnotations(), Generated: isGenerated(o),
+		}
+		switch {
+		case it.Generated:
+			if it.ObjectKind == "ServiceAccount" {
+				it.Kind = generator.ServiceAccountItem
+			}
+			it.RoleName, it.RoleAccount = roleOf(o)
+		case o.IsLocalConfig():
+			// Kptfiles and other local config are never deployed, so never patched.
+		case isWorkload(o):
+			it.Kind = generator.WorkloadItem
+			it.Labels = o.GetLabels()
+			path := podSpecPath(it.ObjectKind)
+			it.ServiceAccountName, it.HasServiceAccountName, _ = o.NestedString(append(path, "serviceAccountName")...)
+			it.Problem, it.ProblemAllowed = patchProblem(o, it.Describe())
+		case it.ObjectKind == "ServiceAccount" && groupOf(it.APIVersion) == "":
+			it.Kind = generator.ServiceAccountItem
+		}
+		out.Items = append(out.Items, it)
+	}
+	return out
+}
+
+// roleOf names the IAM role a generated role object stands for, and its account where the
+// object says: an ACK Role, a Crossplane Role, or an IAMRole.
+func roleOf(o *kfn.KubeObject) (name, account string) {
+	if o.GetKind() == v1alpha1.KindIAMRole && o.GetAPIVersion() == v1alpha1.APIVersion {
+		name, _, _ = o.NestedString("spec", "roleName")
+		account, _, _ = o.NestedString("spec", "accountID")
+		return name, account
+	}
+	if o.GetKind() != "Role" {
+		return "", ""
+	}
+	switch groupOf(o.GetAPIVersion()) {
+	case groupOf(generator.ACKRoleAPIVersion):
+		name, _, _ = o.NestedString("spec", "name")
+	case "iam.aws.upbound.io", "iam.aws.m.upbound.io":
+		name = o.GetAnnotation("crossplane.io/external-name")
+	}
+	return name, ""
+}
+
+// patchProblem says why a workload cannot be patched, and what can be; empty when it can.
+func patchProblem(o *kfn.KubeObject, describe string) (string, string) {
+	if field, ok := podSpecProblem(o); !ok {
+		return describe + " has no pod spec to patch: " + field + " is not an object",
+			"a workload whose " + strings.Join(podSpecPath(o.GetKind()), ".") + " is an object (a pod template)"
+	}
+	if o.GetKind() == "Rollout" {
+		if _, found, _ := o.NestedSubObject("spec", "workloadRef"); found {
+			return describe + " takes its pod template from spec.workloadRef; bind that Deployment instead",
+				"the Deployment the Rollout references in spec.workloadRef"
+		}
+	}
+	return "", ""
+}
+
+// podSpecProblem reports whether a workload's pod spec can be patched: every level of its path
+// is an object or absent (then it is created). It names the first level that is something else:
+// null, a list or a value.
+func podSpecProblem(o *kfn.KubeObject) (string, bool) {
+	path := podSpecPath(o.GetKind())
+	for i := range path {
+		_, found, err := o.NestedSubObject(path[:i+1]...)
+		if err != nil {
+			return strings.Join(path[:i+1], "."), false
+		}
+		if !found {
+			return "", true
+		}
+	}
+	return "", true
+}
