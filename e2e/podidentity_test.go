@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/irsa-dev/irsa-fn/iampolicy"
-	"github.com/irsa-dev/irsa-fn/iamsync"
 )
 
 // podIdentityConfig and podIdentityBinding are a binding in mode podIdentity with service
@@ -62,7 +61,7 @@ type podIdentityCall struct {
 // policy, the calls EKS Pod Identity makes as pods.eks.amazonaws.com: sts:AssumeRole, and with
 // session tags sts:TagSession. Each declared association is admitted; another service account,
 // namespace or cluster, a declared service account under another declared namespace, and a
-// request without session tags are refused. iamsync.AdmitsPodIdentity, which verify uses, must
+// request without session tags are refused. iampolicy.AdmitsPodIdentity, which verify uses, must
 // decide every call the same way.
 func TestPodIdentityTrustSimulated(t *testing.T) {
 	e := newEvaluator(t)
@@ -149,9 +148,9 @@ func TestPodIdentityTrustSimulated(t *testing.T) {
 			if allowed != c.allowed {
 				t.Errorf("iam-simulate: allowed %v, want %v\ntrust policy: %s\nresults: %+v", allowed, c.allowed, trust, mine)
 			}
-			ok, reasons := iamsync.AdmitsPodIdentity(doc, iamsync.PodIdentityRequest{Tags: c.tags})
+			ok, reasons := iampolicy.AdmitsPodIdentity(doc, iampolicy.PodIdentityRequest{Tags: c.tags})
 			if ok != c.allowed {
-				t.Errorf("iamsync.AdmitsPodIdentity: %v (%v), want %v", ok, reasons, c.allowed)
+				t.Errorf("iampolicy.AdmitsPodIdentity: %v (%v), want %v", ok, reasons, c.allowed)
 			}
 		})
 	}

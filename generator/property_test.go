@@ -10,7 +10,6 @@ import (
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/generator"
 	"github.com/irsa-dev/irsa-fn/iampolicy"
-	"github.com/irsa-dev/irsa-fn/iamsync"
 )
 
 // randomBinding draws a binding: 1-3 clusters of one partition, some with their OIDC provider in
@@ -128,7 +127,7 @@ func checkWebIdentity(t *testing.T, seed int64, b v1alpha1.IRSABinding, trust ia
 		}
 	}
 	admits := func(d declared) bool {
-		ok, _ := iamsync.Admits(trust, iamsync.Token{ProviderARN: d.provider, HostPath: d.hostPath, Sub: d.sub, Aud: d.aud})
+		ok, _ := iampolicy.Admits(trust, iampolicy.Token{ProviderARN: d.provider, HostPath: d.hostPath, Sub: d.sub, Aud: d.aud})
 		return ok
 	}
 	for _, d := range want {
@@ -178,9 +177,9 @@ func checkPodIdentity(t *testing.T, seed int64, b v1alpha1.IRSABinding, trust ia
 		}
 	}
 	admits := func(a association) (bool, []string) {
-		return iamsync.AdmitsPodIdentity(trust, iamsync.PodIdentityRequest{Tags: iamsync.PodIdentityTags(a.cluster, a.namespace, a.serviceAccount)})
+		return iampolicy.AdmitsPodIdentity(trust, iampolicy.PodIdentityRequest{Tags: iampolicy.PodIdentityTags(a.cluster, a.namespace, a.serviceAccount)})
 	}
-	if ok, _ := iamsync.AdmitsPodIdentity(trust, iamsync.PodIdentityRequest{}); ok {
+	if ok, _ := iampolicy.AdmitsPodIdentity(trust, iampolicy.PodIdentityRequest{}); ok {
 		t.Fatalf("seed %d: a Pod Identity request without session tags is admitted by\n%s", seed, text)
 	}
 	for _, d := range want {

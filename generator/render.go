@@ -9,7 +9,7 @@ import (
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/diag"
-	"github.com/irsa-dev/irsa-fn/iamsync"
+	"github.com/irsa-dev/irsa-fn/iampolicy"
 )
 
 // Annotations that tie what a render changed to the run that changed it.
@@ -598,8 +598,8 @@ func (p *planner) checkBorrowed(bi, oi int) {
 			continue
 		}
 		for _, prov := range o.OIDCProviders {
-			tok := iamsync.Token{ProviderARN: prov.ARN, HostPath: strings.TrimPrefix(prov.URL, "https://"), Sub: Subject(sa.Namespace, sa.Name), Aud: sa.Audience}
-			if ok, why := iamsync.Admits(o.Role.Trust, tok); !ok {
+			tok := iampolicy.Token{ProviderARN: prov.ARN, HostPath: strings.TrimPrefix(prov.URL, "https://"), Sub: Subject(sa.Namespace, sa.Name), Aud: sa.Audience}
+			if ok, why := iampolicy.Admits(o.Role.Trust, tok); !ok {
 				p.errorf(bi, sa.Field, allowed,
 					"role %s is rendered by binding %s, and its trust policy refuses service account %s/%s (audience %s) of this binding: %s",
 					b.RoleARN, o.Binding, sa.Namespace, sa.Name, sa.Audience, strings.Join(why, "; "))

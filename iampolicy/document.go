@@ -1,6 +1,7 @@
-// Package iampolicy models IAM policy documents: their canonical JSON form, parsing of documents
-// written by hand, the checks IAM makes when it accepts one, and least-privilege warnings. It does
-// no I/O.
+// Package iampolicy is irsa-fn's IAM logic: policy documents in their canonical JSON form,
+// parsing of documents written by hand, the checks IAM makes when it accepts one and those
+// against IAM's service reference, least-privilege warnings, and trust evaluation (which web
+// identity tokens and Pod Identity requests a trust policy admits). It does no I/O.
 package iampolicy
 
 import (

@@ -158,7 +158,7 @@ func (s *Syncer) verifyOtherRoles(ctx context.Context, roles []v1alpha1.IAMRoleS
 	out := make([][]string, len(arns))
 	s.forEach(len(arns), concurrency, func(i int) {
 		arn := arns[i]
-		var toks []Token
+		var toks []iampolicy.Token
 		var who, unknown []string
 		for _, sa := range byARN[arn] {
 			providers := bindingProviders[sa.Binding]
@@ -239,28 +239,28 @@ func federatedProviders(doc iampolicy.Document) []string {
 }
 
 // saTokens are the tokens a ServiceAccount's pods present, one per provider.
-func saTokens(sa ServiceAccount, providers []string) []Token {
-	var out []Token
+func saTokens(sa ServiceAccount, providers []string) []iampolicy.Token {
+	var out []iampolicy.Token
 	for _, p := range providers {
 		_, hostPath, _ := strings.Cut(p, ":oidc-provider/")
-		out = append(out, Token{ProviderARN: p, HostPath: hostPath, Sub: "system:serviceaccount:" + sa.Namespace + ":" + sa.Name, Aud: sa.Audience})
+		out = append(out, iampolicy.Token{ProviderARN: p, HostPath: hostPath, Sub: "system:serviceaccount:" + sa.Namespace + ":" + sa.Name, Aud: sa.Audience})
 	}
 	return out
 }
 
 // refusals evaluates a live trust policy for web identity tokens and Pod Identity associations,
 // and says, in the words of the error a pod would get, why each refused one is refused.
-func refusals(trust iampolicy.Document, toks []Token, assocs []Association) []string {
+func refusals(trust iampolicy.Document, toks []iampolicy.Token, assocs []Association) []string {
 	var out []string
 	for _, tok := range toks {
-		if ok, reasons := Admits(trust, tok); !ok {
+		if ok, reasons := iampolicy.Admits(trust, tok); !ok {
 			out = append(out, fmt.Sprintf("service account %s (aud %s) cannot assume the role: Not authorized to perform sts:AssumeRoleWithWebIdentity: %s",
 				strings.Replace(strings.TrimPrefix(tok.Sub, "system:serviceaccount:"), ":", "/", 1), tok.Aud, strings.Join(reasons, "; ")))
 		}
 	}
 	for _, a := range assocs {
-		req := PodIdentityRequest{Tags: PodIdentityTags(a.Cluster, a.Namespace, a.ServiceAccount)}
-		if ok, reasons := AdmitsPodIdentity(trust, req); !ok {
+		req := iampolicy.PodIdentityRequest{Tags: iampolicy.PodIdentityTags(a.Cluster, a.Namespace, a.ServiceAccount)}
+		if ok, reasons := iampolicy.AdmitsPodIdentity(trust, req); !ok {
 			out = append(out, fmt.Sprintf("service account %s/%s on cluster %s cannot assume the role through EKS Pod Identity: Not authorized to perform sts:AssumeRole: %s",
 				a.Namespace, a.ServiceAccount, a.Cluster, strings.Join(reasons, "; ")))
 		}
@@ -287,7 +287,7 @@ func declaredAssociations(declared iampolicy.Document) []Association {
 	var out []Association
 	tag := func(eq map[string]iampolicy.Values, t string) iampolicy.Values { return eq[iampolicy.RequestTag(t)] }
 	for _, st := range declared.Statement {
-		if st.Principal == nil || !contains(st.Principal.Service, iampolicy.PodIdentityPrincipal) {
+		if st.Principal == nil || !slices.Contains(st.Principal.Service, iampolicy.PodIdentityPrincipal) {
 			continue
 		}
 		eq := st.Condition["StringEquals"]
@@ -361,7 +361,7 @@ func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, sas 
 		if len(st.Principal.Federated) > 0 && !hasAudCondition(st.Condition) {
 			problem("trust policy statement %d does not check the aud claim: tokens for any audience are accepted", i)
 		}
-		if contains(st.Principal.Service, iampolicy.PodIdentityPrincipal) && !scopesPodIdentity(st.Condition) {
+		if slices.Contains(st.Principal.Service, iampolicy.PodIdentityPrincipal) && !scopesPodIdentity(st.Condition) {
 			problem("trust policy statement %d trusts %s without conditions on the session tags %s and %s: every EKS Pod Identity association in the account can assume the role",
 				i, iampolicy.PodIdentityPrincipal, iampolicy.RequestTag(iampolicy.TagKubernetesNamespace), iampolicy.RequestTag(iampolicy.TagKubernetesServiceAccount))
 		}
@@ -431,10 +431,10 @@ func hasAudCondition(c iampolicy.Condition) bool {
 
 // tokens lists the tokens the declared trust policy is meant to admit: each exact sub with each
 // aud of its statement, and for pattern subjects the matching rendered service accounts.
-func tokens(declared iampolicy.Document, sas []ServiceAccount) []Token {
-	var out []Token
-	seen := map[Token]bool{}
-	add := func(t Token) {
+func tokens(declared iampolicy.Document, sas []ServiceAccount) []iampolicy.Token {
+	var out []iampolicy.Token
+	seen := map[iampolicy.Token]bool{}
+	add := func(t iampolicy.Token) {
 		if !seen[t] {
 			seen[t] = true
 			out = append(out, t)
@@ -452,13 +452,13 @@ func tokens(declared iampolicy.Document, sas []ServiceAccount) []Token {
 			auds := st.Condition["StringEquals"][hostPath+":aud"]
 			for _, aud := range auds {
 				for _, sub := range st.Condition["StringEquals"][hostPath+":sub"] {
-					add(Token{ProviderARN: provider, HostPath: hostPath, Sub: sub, Aud: aud})
+					add(iampolicy.Token{ProviderARN: provider, HostPath: hostPath, Sub: sub, Aud: aud})
 				}
 				for _, pattern := range st.Condition["StringLike"][hostPath+":sub"] {
 					for _, sa := range sas {
 						sub := "system:serviceaccount:" + sa.Namespace + ":" + sa.Name
 						if sa.Audience == aud && iampolicy.MatchLike(pattern, sub) {
-							add(Token{ProviderARN: provider, HostPath: hostPath, Sub: sub, Aud: aud})
+							add(iampolicy.Token{ProviderARN: provider, HostPath: hostPath, Sub: sub, Aud: aud})
 						}
 					}
 				}

@@ -1,12 +1,10 @@
-package iamsync
+package iampolicy
 
 import (
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
-
-	"github.com/irsa-dev/irsa-fn/iampolicy"
 )
 
 // Token is what a pod presents to STS AssumeRoleWithWebIdentity: its cluster's OIDC provider,
@@ -23,9 +21,9 @@ type Token struct {
 // principal and allow sts:AssumeRoleWithWebIdentity, and every condition must hold (see
 // conditionsHold); a matching Deny wins. When the token is refused, the reasons say what each
 // statement for this provider required.
-func Admits(doc iampolicy.Document, tok Token) (bool, []string) {
+func Admits(doc Document, tok Token) (bool, []string) {
 	req := request{
-		principal: func(p *iampolicy.Principal) bool { return contains(p.Federated, tok.ProviderARN) },
+		principal: func(p *Principal) bool { return trustContains(p.Federated, tok.ProviderARN) },
 		context: map[string][]string{
 			strings.ToLower(tok.HostPath + ":sub"): {tok.Sub},
 			strings.ToLower(tok.HostPath + ":aud"): {tok.Aud},
@@ -43,7 +41,7 @@ func Admits(doc iampolicy.Document, tok Token) (bool, []string) {
 // principal pods.eks.amazonaws.com and the session tags of the pod (none when its association
 // disables them).
 type PodIdentityRequest struct {
-	// Tags are the session tags, by key (iampolicy.TagEKSClusterName, ...).
+	// Tags are the session tags, by key (TagEKSClusterName, ...).
 	Tags map[string]string
 }
 
@@ -51,9 +49,9 @@ type PodIdentityRequest struct {
 // runs: its cluster's name, namespace and service account (not the cluster ARN, pod name or UID).
 func PodIdentityTags(cluster, namespace, serviceAccount string) map[string]string {
 	return map[string]string{
-		iampolicy.TagEKSClusterName:           cluster,
-		iampolicy.TagKubernetesNamespace:      namespace,
-		iampolicy.TagKubernetesServiceAccount: serviceAccount,
+		TagEKSClusterName:           cluster,
+		TagKubernetesNamespace:      namespace,
+		TagKubernetesServiceAccount: serviceAccount,
 	}
 }
 
@@ -63,19 +61,19 @@ func PodIdentityTags(cluster, namespace, serviceAccount string) map[string]strin
 // its conditions holding on aws:RequestTag/<tag> and aws:TagKeys; a matching Deny wins. A
 // principal of "*" (AWS) matches the service too. When the request is refused, the reasons say
 // what the statements for the service required.
-func AdmitsPodIdentity(doc iampolicy.Document, pr PodIdentityRequest) (bool, []string) {
+func AdmitsPodIdentity(doc Document, pr PodIdentityRequest) (bool, []string) {
 	ctx := map[string][]string{}
 	var keys []string
 	for _, k := range slices.Sorted(maps.Keys(pr.Tags)) {
-		ctx[strings.ToLower(iampolicy.RequestTag(k))] = []string{pr.Tags[k]}
+		ctx[strings.ToLower(RequestTag(k))] = []string{pr.Tags[k]}
 		keys = append(keys, k)
 	}
 	if len(keys) > 0 {
 		ctx["aws:tagkeys"] = keys
 	}
 	req := request{
-		principal: func(p *iampolicy.Principal) bool {
-			return contains(p.Service, iampolicy.PodIdentityPrincipal) || contains(p.AWS, "*")
+		principal: func(p *Principal) bool {
+			return trustContains(p.Service, PodIdentityPrincipal) || trustContains(p.AWS, "*")
 		},
 		context: ctx,
 		claim: func(key string) string {
@@ -90,7 +88,7 @@ func AdmitsPodIdentity(doc iampolicy.Document, pr PodIdentityRequest) (bool, []s
 				return fmt.Sprintf("condition key %q: the request has no session tag %s", key, tag)
 			}
 			return fmt.Sprintf("condition key %q is not in a Pod Identity request that irsa-fn can predict (it knows the session tags %s, %s and %s)",
-				key, iampolicy.TagEKSClusterName, iampolicy.TagKubernetesNamespace, iampolicy.TagKubernetesServiceAccount)
+				key, TagEKSClusterName, TagKubernetesNamespace, TagKubernetesServiceAccount)
 		},
 	}
 	actions := []string{"sts:AssumeRole"}
@@ -98,7 +96,7 @@ func AdmitsPodIdentity(doc iampolicy.Document, pr PodIdentityRequest) (bool, []s
 		actions = append(actions, "sts:TagSession")
 	}
 	for _, action := range actions {
-		if ok, reasons := admits(doc, req, action, "the service principal "+iampolicy.PodIdentityPrincipal); !ok {
+		if ok, reasons := admits(doc, req, action, "the service principal "+PodIdentityPrincipal); !ok {
 			return false, reasons
 		}
 	}
@@ -108,7 +106,7 @@ func AdmitsPodIdentity(doc iampolicy.Document, pr PodIdentityRequest) (bool, []s
 // request is what a trust policy is evaluated against: which principals name the caller, the
 // condition context (lower-case keys, each with its values) and how to word a refusal.
 type request struct {
-	principal func(*iampolicy.Principal) bool
+	principal func(*Principal) bool
 	context   map[string][]string
 	// claim names a condition key in a reason; has introduces the request's value.
 	claim   func(key string) string
@@ -119,11 +117,11 @@ type request struct {
 // admits evaluates the statements of a trust policy that name the request's principal and the
 // action: an Allow whose conditions hold admits it, unless a Deny whose conditions hold refuses
 // it.
-func admits(doc iampolicy.Document, req request, action, principal string) (bool, []string) {
+func admits(doc Document, req request, action, principal string) (bool, []string) {
 	allowed := false
 	var reasons []string
 	for i, st := range doc.Statement {
-		if st.Principal == nil || !req.principal(st.Principal) || !actionMatches(st.Action, action) {
+		if st.Principal == nil || !req.principal(st.Principal) || !trustActionMatches(st.Action, action) {
 			continue
 		}
 		ok, why := conditionsHold(st.Condition, req)
@@ -145,7 +143,7 @@ func admits(doc iampolicy.Document, req request, action, principal string) (bool
 	return false, reasons
 }
 
-func contains(values iampolicy.Values, s string) bool {
+func trustContains(values Values, s string) bool {
 	for _, v := range values {
 		if v == s {
 			return true
@@ -154,9 +152,9 @@ func contains(values iampolicy.Values, s string) bool {
 	return false
 }
 
-func actionMatches(actions iampolicy.Values, action string) bool {
+func trustActionMatches(actions Values, action string) bool {
 	for _, a := range actions {
-		if iampolicy.MatchLike(strings.ToLower(a), strings.ToLower(action)) {
+		if MatchLike(strings.ToLower(a), strings.ToLower(action)) {
 			return true
 		}
 	}
@@ -168,7 +166,7 @@ func actionMatches(actions iampolicy.Values, action string) bool {
 // ForAllValues: prefix; condition keys compare ignoring case; several values of a key are
 // alternatives; a key of several values in the request (aws:TagKeys) matches when any of them
 // does, or with ForAllValues: when all of them do.
-func conditionsHold(cond iampolicy.Condition, req request) (bool, []string) {
+func conditionsHold(cond Condition, req request) (bool, []string) {
 	var reasons []string
 	for _, op := range slices.Sorted(maps.Keys(cond)) {
 		keys := cond[op]
@@ -195,14 +193,14 @@ func conditionsHold(cond iampolicy.Condition, req request) (bool, []string) {
 				}
 				continue
 			}
-			match := func(g string) bool { return evaluate(base, values, g) }
+			match := func(g string) bool { return trustEvaluate(base, values, g) }
 			held := slices.ContainsFunc(got, match)
 			if set == "ForAllValues:" {
 				held = !slices.ContainsFunc(got, func(g string) bool { return !match(g) })
 			}
 			if !held {
-				reason := fmt.Sprintf("%s requires %s %s %s; %s %s", op, req.claim(key), describeOp(base), quoteAll(values), req.has, quoteList(got))
-				if base == "StringEquals" && anyWildcard(values) {
+				reason := fmt.Sprintf("%s requires %s %s %s; %s %s", op, req.claim(key), trustDescribeOp(base), trustQuoteAll(values), req.has, trustQuoteList(got))
+				if base == "StringEquals" && trustAnyWildcard(values) {
 					reason += " (StringEquals compares literally, so * matches only a literal *: use StringLike for a pattern)"
 				}
 				reasons = append(reasons, reason)
@@ -212,7 +210,7 @@ func conditionsHold(cond iampolicy.Condition, req request) (bool, []string) {
 	return len(reasons) == 0, reasons
 }
 
-func evaluate(op string, values iampolicy.Values, got string) bool {
+func trustEvaluate(op string, values Values, got string) bool {
 	any := func(match func(string) bool) bool {
 		for _, v := range values {
 			if match(v) {
@@ -227,18 +225,18 @@ func evaluate(op string, values iampolicy.Values, got string) bool {
 	case "StringEqualsIgnoreCase":
 		return any(func(v string) bool { return strings.EqualFold(v, got) })
 	case "StringLike":
-		return any(func(v string) bool { return iampolicy.MatchLike(v, got) })
+		return any(func(v string) bool { return MatchLike(v, got) })
 	case "StringNotEquals":
 		return !any(func(v string) bool { return v == got })
 	case "StringNotEqualsIgnoreCase":
 		return !any(func(v string) bool { return strings.EqualFold(v, got) })
 	case "StringNotLike":
-		return !any(func(v string) bool { return iampolicy.MatchLike(v, got) })
+		return !any(func(v string) bool { return MatchLike(v, got) })
 	}
 	return false // an operator IRSA tokens are not checked with
 }
 
-func describeOp(op string) string {
+func trustDescribeOp(op string) string {
 	switch op {
 	case "StringLike":
 		return "to match"
@@ -250,7 +248,7 @@ func describeOp(op string) string {
 	return "to be"
 }
 
-func anyWildcard(values iampolicy.Values) bool {
+func trustAnyWildcard(values Values) bool {
 	for _, v := range values {
 		if strings.ContainsAny(v, "*?") {
 			return true
@@ -259,21 +257,21 @@ func anyWildcard(values iampolicy.Values) bool {
 	return false
 }
 
-func quote(s string) string { return fmt.Sprintf("%q", s) }
+func trustQuote(s string) string { return fmt.Sprintf("%q", s) }
 
 // quoteList quotes the values of a key in a request: one, or all of them.
-func quoteList(values []string) string {
+func trustQuoteList(values []string) string {
 	q := make([]string, len(values))
 	for i, v := range values {
-		q[i] = quote(v)
+		q[i] = trustQuote(v)
 	}
 	return strings.Join(q, ", ")
 }
 
-func quoteAll(values iampolicy.Values) string {
+func trustQuoteAll(values Values) string {
 	q := make([]string, len(values))
 	for i, v := range values {
-		q[i] = quote(v)
+		q[i] = trustQuote(v)
 	}
 	if len(q) == 1 {
 		return q[0]
