@@ -15,10 +15,13 @@ type render struct {
 	sources      []*source
 	config       *configSource
 	brokenConfig bool
-	bindings     []*bindingSource
-	ix           *index
-	diags        []locatedDiagnostic
-	plan         plan
+	// checked are the bindings to check, in input order: every one that decoded into an object.
+	checked []*bindingSource
+	// bindings are the checked bindings that decoded without a problem: those the plan renders.
+	bindings []*bindingSource
+	ix       *index
+	diags    []locatedDiagnostic
+	plan     plan
 }
 
 // configSource is the IRSAConfig of the render.
@@ -31,7 +34,11 @@ type configSource struct {
 type bindingSource struct {
 	src     *source
 	binding *v1alpha1.IRSABinding
-	result  generator.Result
+	// decodeProblems are the problems the decoder found; skipped the fields whose values it
+	// could not use.
+	decodeProblems diag.List
+	skipped        []diag.Path
+	result         generator.Result
 }
 
 // locatedDiagnostic is a diagnostic and the object and file it is about.
@@ -44,17 +51,21 @@ type locatedDiagnostic struct {
 func (r *render) run() {
 	r.collectSources()
 	r.decodeSources()
-	if r.brokenConfig {
-		// Without a sound IRSAConfig every binding would report the config's problems again.
-		return
-	}
 	var cfg *v1alpha1.IRSAConfig
 	if r.config != nil {
 		cfg = r.config.cfg
 	}
-	for _, b := range r.bindings {
-		b.result = generator.Generate(generator.Input{Binding: *b.binding, Config: cfg})
+	// Each binding's problems together: those of its decoding, then those of its checks.
+	for _, b := range r.checked {
+		r.reportAll(b.src, b.decodeProblems)
+		if r.brokenConfig {
+			continue // without a sound IRSAConfig every binding would report its problems again
+		}
+		b.result = generator.Generate(generator.Input{Binding: *b.binding, Config: cfg, Skipped: b.skipped})
 		r.reportAll(b.src, b.result.Diagnostics)
+	}
+	if r.brokenConfig {
+		return
 	}
 	r.ix = buildIndex(r.rl.Items)
 	r.makePlan()
