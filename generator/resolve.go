@@ -92,11 +92,10 @@ func (r *resolver) resolve() {
 	r.resolveRole()
 }
 
-// checkMetadata checks the binding's name and namespace.
+// checkMetadata checks the binding's name and namespace: the name becomes the default service
+// account's name and, under kpt, part of a file name.
 func (r *resolver) checkMetadata() {
-	if r.in.Binding.Metadata.Name == "" {
-		r.diags.Errorf(diag.NewPath("metadata", "name"), "a DNS-1123 subdomain", "metadata.name is required")
-	}
+	checkObjectName(r.in.Binding.Metadata.Name, &r.diags)
 	if !isDNS1123Label(r.namespace) {
 		r.diags.Errorf(diag.NewPath("metadata", "namespace"), "a DNS-1123 label", "namespace %q is not a valid namespace name", r.namespace)
 	}
@@ -222,7 +221,8 @@ func (r *resolver) resolveServiceAccounts() {
 	r.spec.ServiceAccounts = make([]v1alpha1.ServiceAccount, len(sas))
 	for i, sa := range sas {
 		p := specPath.Child("serviceAccounts").Index(i)
-		// A namespace taken from a broken metadata.namespace is reported there, once.
+		// A name or namespace taken from broken metadata is reported there, once.
+		checkName := sa.Name != "" || isDNS1123Subdomain(r.in.Binding.Metadata.Name)
 		checkNamespace := sa.Namespace != "" || isDNS1123Label(r.namespace)
 		if sa.Name == "" {
 			sa.Name = r.in.Binding.Metadata.Name
@@ -234,7 +234,7 @@ func (r *resolver) resolveServiceAccounts() {
 			sa.Audience = v1alpha1.DefaultAudience
 		}
 		r.spec.ServiceAccounts[i] = sa
-		if !isDNS1123Subdomain(sa.Name) {
+		if checkName && !isDNS1123Subdomain(sa.Name) {
 			r.diags.Errorf(p.Child("name"), "a DNS-1123 subdomain: lower case letters, digits, '-' and '.'", "service account name %q is not valid", sa.Name)
 		}
 		if checkNamespace && !isDNS1123Label(sa.Namespace) {
@@ -438,6 +438,7 @@ func (r *resolver) resolveRole() {
 	if s.Role.AccountID == "" && !r.unread(rolePath.Child("accountID")) {
 		r.diags.Errorf(rolePath.Child("accountID"), "the role's 12-digit account ID, here or in the IRSAConfig spec.defaults.role.accountID", "accountID is required to compute the role ARN")
 	}
+	r.checkRoleObjectName()
 	if r.modeKnown() && s.SubjectPattern != "" && !r.irsa() {
 		r.diags.Warnf(specPath.Child("subjectPattern"), "mode podIdentity uses no web identity, so the subject pattern is ignored%s", r.origin(own.SubjectPattern != ""))
 	}
@@ -514,6 +515,21 @@ func (r *resolver) resolveRole() {
 	}
 	r.buildInline(role, wellKnown.inline)
 	r.role, r.roleARN = role, role.ARN
+}
+
+// checkRoleObjectName rejects a role name with nothing left of it as a Kubernetes object name:
+// the ACK, Crossplane and IAMRole objects of the role are named after it.
+func (r *resolver) checkRoleObjectName() {
+	name, p := r.spec.Role.Name, specPath.Child("role", "name")
+	if name == "" || KubernetesName(name) != "" || r.broken(p, specPath.Child("output")) {
+		return
+	}
+	for _, o := range r.spec.Output {
+		if o != v1alpha1.OutputNone {
+			r.diags.Errorf(p, "a role name with a letter or digit, or output: [none]", "role name %q leaves nothing of a Kubernetes object name (only letters, digits, '-' and '.' are kept, in lower case), and output %s names its objects after the role%s", name, o, r.origin(r.in.Binding.Spec.Role.Name != ""))
+			return
+		}
+	}
 }
 
 // checkARNPartitions reports the permissions boundary, managed policies and customer managed

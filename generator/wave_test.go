@@ -65,6 +65,7 @@ func TestNoCascades(t *testing.T) {
 			b.Spec.Clusters[0].OIDCIssuer = ""
 		}, "spec.mode"},
 		{"a region that is no region does not contradict the issuer", func(b *v1alpha1.IRSABinding) { b.Spec.Clusters[0].Region = "Europe" }, "spec.clusters[0].region"},
+		{"a bad binding name is not also a bad service account name", func(b *v1alpha1.IRSABinding) { b.Metadata.Name = "S3_Writer" }, "metadata.name"},
 		{"a bad namespace is not also a bad service account namespace", func(b *v1alpha1.IRSABinding) { b.Metadata.Namespace = "Production" }, "metadata.namespace"},
 		{"a subject pattern without the prefix does not also miss the service accounts", func(b *v1alpha1.IRSABinding) { b.Spec.SubjectPattern = "production:*" }, "spec.subjectPattern"},
 	}
@@ -118,5 +119,43 @@ func TestSkippedFields(t *testing.T) {
 				t.Errorf("a binding with skipped fields rendered: %+v", res)
 			}
 		})
+	}
+}
+
+// TestObjectNames: a binding's name, an IRSAConfig's and a role name that leaves no object name
+// are errors on those fields; a role name with no object of its own is not.
+func TestObjectNames(t *testing.T) {
+	for _, tt := range []struct {
+		name, bindingName, roleName string
+		output                      []v1alpha1.Output
+		field, detail               string
+	}{
+		{"upper-case binding name", "S3Writer", "", nil, "metadata.name", `name "S3Writer" is not a valid object name`},
+		{"254-character binding name", strings.Repeat("a", 254), "", nil, "metadata.name", "254 characters"},
+		{"role name without letters", "s3-writer", "@@@", nil, "spec.role.name", `role name "@@@" leaves nothing of a Kubernetes object name`},
+		{"role name without letters, crossplane", "s3-writer", "_=_", []v1alpha1.Output{v1alpha1.OutputCrossplane}, "spec.role.name", "output crossplane names its objects after the role"},
+		{"role name without letters, no objects", "s3-writer", "@@@", []v1alpha1.Output{v1alpha1.OutputNone}, "", ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := validBinding()
+			b.Metadata.Name, b.Spec.Role.Name, b.Spec.Output = tt.bindingName, tt.roleName, tt.output
+			b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "app"}}
+			errs := errorsOf(Generate(Input{Binding: b}).Diagnostics)
+			if tt.field == "" {
+				if len(errs) > 0 {
+					t.Errorf("errors %v", errs)
+				}
+				return
+			}
+			if len(errs) != 1 || errs[0].Field != tt.field || !strings.Contains(errs[0].Message, tt.detail) || errs[0].Allowed == "" {
+				t.Errorf("errors %v, want one at %s containing %q", errs, tt.field, tt.detail)
+			}
+		})
+	}
+	for name, want := range map[string]string{"prod.eu-1": "", "Prod": "metadata.name", "": "metadata.name", "-prod": "metadata.name"} {
+		errs := errorsOf(ValidateConfig(&v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: name}}))
+		if got := strings.Join(errorFields(errs), " "); got != want {
+			t.Errorf("IRSAConfig %q: errors %v, want at %q", name, errs, want)
+		}
 	}
 }
