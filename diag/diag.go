@@ -54,6 +54,25 @@ func (p Path) with(seg string) Path {
 	return Path{segments: out}
 }
 
+// Parent returns the path without its last segment: the object or list that holds the field.
+// The root is its own parent.
+func (p Path) Parent() Path {
+	if len(p.segments) == 0 {
+		return p
+	}
+	return Path{segments: p.segments[: len(p.segments)-1 : len(p.segments)-1]}
+}
+
+// Contains reports whether field, a path as String renders it, is p or a field under p.
+func (p Path) Contains(field string) bool {
+	s := p.String()
+	if s == "" || field == s {
+		return true
+	}
+	rest, ok := strings.CutPrefix(field, s)
+	return ok && (strings.HasPrefix(rest, ".") || strings.HasPrefix(rest, "["))
+}
+
 // String renders the path without a leading dot; the root renders as "".
 func (p Path) String() string {
 	return strings.TrimPrefix(strings.Join(p.segments, ""), ".")

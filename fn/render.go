@@ -15,8 +15,12 @@ type render struct {
 	sources      []*source
 	config       *configSource
 	brokenConfig bool
-	bindings     []*bindingSource
-	diags        []locatedDiagnostic
+	// checked are this run's bindings that decoded into an object, in input order.
+	checked []*bindingSource
+	// bindings are the bindings the plan renders or must know of: this run's that decoded
+	// without a problem, and other runs'.
+	bindings []*bindingSource
+	diags    []locatedDiagnostic
 	// key is the run key: the function config's apiVersion/kind/namespace/name.
 	key  string
 	plan generator.Plan
@@ -40,6 +44,10 @@ func (c *configSource) sourceOrNil() *source {
 type bindingSource struct {
 	src     *source
 	binding *v1alpha1.IRSABinding
+	// decodeProblems are the problems the decoder found; skipped the fields whose values it
+	// could not use.
+	decodeProblems diag.List
+	skipped        []diag.Path
 }
 
 // locatedDiagnostic is a diagnostic and the object and file it is about.
@@ -53,13 +61,23 @@ func (r *render) run() {
 	r.key = runKey(r.rl.FunctionConfig)
 	r.collectSources()
 	r.decodeSources()
-	if r.brokenConfig {
-		// Without a sound IRSAConfig every binding would report the config's problems again.
-		return
-	}
 	var cfg *v1alpha1.IRSAConfig
 	if r.config != nil {
 		cfg = r.config.cfg
+	}
+	for _, b := range r.checked {
+		r.reportAll(b.src, b.decodeProblems)
+		if r.brokenConfig || !b.decodeProblems.HasErrors() {
+			continue // without a sound IRSAConfig every binding would report its problems again
+		}
+		// A binding that did not decode cleanly is checked on its own: every problem of its
+		// fields in this run. It is not planned: what it would render, and its conflicts with
+		// the input and other bindings, are only known once it is whole.
+		res := generator.Generate(generator.Input{Binding: *b.binding, Config: cfg, Skipped: b.skipped})
+		r.reportAll(b.src, res.Diagnostics)
+	}
+	if r.brokenConfig {
+		return
 	}
 	bindings := make([]v1alpha1.IRSABinding, len(r.bindings))
 	for i, b := range r.bindings {

@@ -88,7 +88,8 @@ func (r *render) collectSources() {
 	}
 }
 
-// decodeSources parses every source, keeping the IRSAConfig and the bindings that decoded.
+// decodeSources parses every source, keeping the IRSAConfig, every binding that decoded into an
+// object (to be checked), and those that decoded without a problem (to be rendered).
 func (r *render) decodeSources() {
 	for _, s := range r.sources {
 		switch s.ref.Kind {
@@ -96,9 +97,11 @@ func (r *render) decodeSources() {
 			if run := s.obj.GetAnnotation(generator.AnnotationInvocation); run != "" && run != r.key {
 				continue // the config of another run (a kpt subpackage's): it passes through
 			}
-			cfg, problems := v1alpha1.DecodeConfigNode(yamlTree(s.obj))
+			cfg, skipped, problems := v1alpha1.DecodeConfigNode(yamlTree(s.obj))
 			r.reportAll(s, problems)
-			if problems.HasErrors() {
+			if cfg == nil || len(skipped) > 0 {
+				// Unknown fields alone leave every value of the config: its checks still run.
+				// A value left out would be read as unset by checks that combine fields.
 				continue
 			}
 			if r.config != nil {
@@ -112,10 +115,26 @@ func (r *render) decodeSources() {
 			r.config = &configSource{src: s, cfg: cfg}
 			r.reportAll(s, generator.ValidateConfig(cfg))
 		case v1alpha1.KindBinding:
-			b, problems := v1alpha1.DecodeBindingNode(yamlTree(s.obj))
-			r.reportAll(s, problems)
+			b, skipped, problems := v1alpha1.DecodeBindingNode(yamlTree(s.obj))
+			if run := s.obj.GetAnnotation(generator.AnnotationInvocation); run != "" && run != r.key {
+				// Another run rendered it: the plan must know of it, but its problems are that
+				// run's, and it passes through.
+				if b != nil && !problems.HasErrors() {
+					r.bindings = append(r.bindings, &bindingSource{src: s, binding: b})
+				}
+				continue
+			}
+			if b == nil {
+				r.reportAll(s, problems)
+				continue
+			}
+			bs := &bindingSource{src: s, binding: b, decodeProblems: problems, skipped: skipped}
+			r.checked = append(r.checked, bs)
+			// A binding that did not decode cleanly is checked on its own (every problem of
+			// its fields in this run), but is not planned: what it would render, and its
+			// conflicts with the input and other bindings, are only known once it is whole.
 			if !problems.HasErrors() {
-				r.bindings = append(r.bindings, &bindingSource{src: s, binding: b})
+				r.bindings = append(r.bindings, bs)
 			}
 		}
 	}

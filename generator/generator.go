@@ -39,6 +39,12 @@ var ServiceAccountAnnotations = []string{
 type Input struct {
 	Binding v1alpha1.IRSABinding
 	Config  *v1alpha1.IRSAConfig
+	// Skipped are the binding's fields whose values the decoder could not use (see
+	// v1alpha1.DecodeBindingNode); they read as unset in Binding. A binding with skipped fields
+	// is only checked: no check that reads a skipped field runs, and nothing is reported about
+	// a skipped field, a field under it, or the object that holds it (it would only say that the
+	// field is missing).
+	Skipped []diag.Path
 }
 
 // Result is everything one binding renders to.
@@ -124,6 +130,11 @@ type NamedPolicy struct {
 func generate(in Input) Result {
 	r := newResolver(in)
 	r.resolve()
+	r.dropSkipped()
+	if len(in.Skipped) > 0 {
+		// Read from an incomplete binding: its checks are all it gives.
+		return Result{Binding: r.bindingID, Diagnostics: r.diags}
+	}
 	res := Result{
 		Binding:         r.bindingID,
 		ServiceAccounts: r.serviceAccounts,

@@ -238,7 +238,7 @@ func TestConfigDefaults(t *testing.T) {
 	if m.Namespace != "ack-system" || m.Annotations[AnnotationACKRegion] != "eu-west-1" {
 		t.Errorf("ACK placement %+v", m)
 	}
-	if errs := errorsOf(ValidateConfig(&v1alpha1.IRSAConfig{Spec: v1alpha1.ConfigSpec{Defaults: v1alpha1.Settings{Role: v1alpha1.Role{AccountID: "x"}}}})); len(errs) != 1 || errs[0].Field != "spec.defaults.role.accountID" {
+	if errs := errorsOf(ValidateConfig(&v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod"}, Spec: v1alpha1.ConfigSpec{Defaults: v1alpha1.Settings{Role: v1alpha1.Role{AccountID: "x"}}}})); len(errs) != 1 || errs[0].Field != "spec.defaults.role.accountID" {
 		t.Errorf("config defaults are not validated under their own path: %v", errs)
 	}
 }
@@ -304,7 +304,7 @@ func TestIAMReferenceAsWarnings(t *testing.T) {
 	if !found {
 		t.Errorf("no warning %q in %v", want, lenient.Diagnostics)
 	}
-	if errs := errorsOf(ValidateConfig(&v1alpha1.IRSAConfig{Spec: v1alpha1.ConfigSpec{Lint: v1alpha1.LintSettings{IAMReference: "Off"}}})); len(errs) != 1 || errs[0].Field != "spec.lint.iamReference" {
+	if errs := errorsOf(ValidateConfig(&v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod"}, Spec: v1alpha1.ConfigSpec{Lint: v1alpha1.LintSettings{IAMReference: "Off"}}})); len(errs) != 1 || errs[0].Field != "spec.lint.iamReference" {
 		t.Errorf("an unknown iamReference is not an error: %v", errs)
 	}
 }

@@ -145,7 +145,7 @@ func TestCrossplane(t *testing.T) {
 			t.Errorf("association %+v", pia)
 		}
 	}
-	if errs := errorsOf(ValidateConfig(&v1alpha1.IRSAConfig{Spec: v1alpha1.ConfigSpec{Crossplane: v1alpha1.CrossplaneSettings{Scope: "Cluster", Namespace: "x", ProviderConfigRef: v1alpha1.ProviderConfigRef{Kind: "ProviderConfig"}}}})); len(errs) != 2 {
+	if errs := errorsOf(ValidateConfig(&v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod"}, Spec: v1alpha1.ConfigSpec{Crossplane: v1alpha1.CrossplaneSettings{Scope: "Cluster", Namespace: "x", ProviderConfigRef: v1alpha1.ProviderConfigRef{Kind: "ProviderConfig"}}}})); len(errs) != 2 {
 		t.Errorf("namespace and kind with cluster scope: %v", errs)
 	}
 }

@@ -32,13 +32,17 @@ type Issuer struct {
 	Partition string
 }
 
-// ParseIssuer checks that issuer is written exactly as the token's iss claim carries it, as IAM
-// matches OIDC providers and condition keys byte for byte: the lowercase scheme https://, a
-// lowercase host of DNS labels without port, user, query, fragment, trailing slash, spaces or
-// wildcards. It returns the issuer's parts.
+// issuerScheme is the scheme of every OIDC issuer IAM trusts. It is matched in any case, as URL
+// schemes are, and never copied: IAM's provider ARNs and condition keys leave it out.
+const issuerScheme = "https://"
+
+// ParseIssuer checks that issuer is written as the token's iss claim carries it, as IAM matches
+// OIDC providers and condition keys byte for byte: the scheme https:// (in any case, as it is
+// left out of them), then a lowercase host of DNS labels without port, user, query, fragment,
+// trailing slash, spaces or wildcards. It returns the issuer's parts.
 func ParseIssuer(issuer string) (Issuer, error) {
-	if !strings.HasPrefix(issuer, "https://") {
-		return Issuer{}, fmt.Errorf("issuer %q is not an https:// URL (the scheme is written in lowercase, as in the token)", issuer)
+	if len(issuer) < len(issuerScheme) || !strings.EqualFold(issuer[:len(issuerScheme)], issuerScheme) {
+		return Issuer{}, fmt.Errorf("issuer %q is not an https:// URL", issuer)
 	}
 	if strings.ContainsAny(issuer, " \t\r\n") {
 		return Issuer{}, fmt.Errorf("issuer %q contains white space", issuer)
@@ -66,7 +70,7 @@ func ParseIssuer(issuer string) (Issuer, error) {
 	if err := checkIssuerPath(u.Host, u.EscapedPath()); err != nil {
 		return Issuer{}, fmt.Errorf("issuer %q %v", issuer, err)
 	}
-	out := Issuer{HostPath: strings.TrimPrefix(issuer, "https://")}
+	out := Issuer{HostPath: issuer[len(issuerScheme):]}
 	out.Region, out.Partition = hostRegion(u.Host)
 	if out.Region != "" && strings.HasSuffix(u.Host, ".cn") != (out.Partition == "aws-cn") {
 		return Issuer{}, fmt.Errorf("issuer host %q names region %s, which EKS serves under amazonaws.com%s", u.Host, out.Region, map[bool]string{true: ".cn", false: ""}[out.Partition == "aws-cn"])

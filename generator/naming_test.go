@@ -69,7 +69,12 @@ func TestPartitionAndIssuer(t *testing.T) {
 		{"https://issuer.example.com/%41BC", "", "", `has the path "/%41BC"`},
 		{"https://issuer.example.com/id/../ABC", "", "", `with a ".." segment`},
 		{"http://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "", "", "not an https:// URL"},
-		{"HTTPS://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "", "", "not an https:// URL (the scheme is written in lowercase"},
+		// The scheme is matched in any case and never copied: IAM's keys and ARNs leave it out.
+		{"HTTPS://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "oidc.eks.eu-west-1.amazonaws.com/id/ABC", "aws", ""},
+		{"Https://issuer.example.com/cluster-1", "issuer.example.com/cluster-1", "", ""},
+		{"HTTPS://OIDC.eks.eu-west-1.amazonaws.com/id/ABC", "", "", `issuer host "OIDC.eks.eu-west-1.amazonaws.com" is not a lowercase DNS name`},
+		{"HTTP://oidc.eks.eu-west-1.amazonaws.com/id/ABC", "", "", "not an https:// URL"},
+		{"https:/", "", "", "not an https:// URL"},
 		{"oidc.eks.eu-west-1.amazonaws.com/id/ABC", "", "", "not an https:// URL"},
 		{"https://OIDC.eks.eu-west-1.amazonaws.com/id/ABC", "", "", `issuer host "OIDC.eks.eu-west-1.amazonaws.com" is not a lowercase DNS name`},
 		{"https://oidc.eks.eu-west-1.amazonaws.com:443/id/ABC", "", "", "has a port"},
@@ -169,5 +174,23 @@ func TestClusterPartition(t *testing.T) {
 				t.Errorf("the trust policy's provider is not in the role's partition:\n%s", res.Role.Trust.JSON())
 			}
 		})
+	}
+}
+
+// TestUppercaseIssuerScheme: an issuer written HTTPS:// is the issuer https://; the scheme is in
+// no ARN or condition key.
+func TestUppercaseIssuerScheme(t *testing.T) {
+	b := validBinding()
+	b.Spec.Clusters[0].OIDCIssuer = "HTTPS://" + hostPath
+	res := Generate(Input{Binding: b})
+	if errs := errorsOf(res.Diagnostics); len(errs) > 0 {
+		t.Fatalf("errors: %v", errs)
+	}
+	want := Generate(Input{Binding: validBinding()})
+	if got := res.Role.Trust.JSON(); got != want.Role.Trust.JSON() || strings.Contains(strings.ToLower(got), "https") {
+		t.Errorf("trust policy %s, want %s", got, want.Role.Trust.JSON())
+	}
+	if p := res.OIDCProviders; len(p) != 1 || p[0].URL != issuer || p[0].ARN != "arn:aws:iam::123456789012:oidc-provider/"+hostPath {
+		t.Errorf("providers %+v", p)
 	}
 }

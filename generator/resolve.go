@@ -64,14 +64,15 @@ func newResolver(in Input) *resolver {
 	return r
 }
 
+// resolve checks the binding and derives what it renders. Checks run in stages, and every check
+// whose inputs are sound runs, whatever else is wrong, so that one run reports every problem:
+// the format of each field; service accounts and workloads; clusters (unless the mode or the
+// clusters are broken); the role's own rules, the partition of its ARNs (with sound clusters)
+// and the well-known add-ons (with sound clusters and account). The role itself is built only
+// when nothing is wrong, as it combines every field.
 func (r *resolver) resolve() {
+	r.checkMetadata()
 	b := r.in.Binding
-	if b.Metadata.Name == "" {
-		r.diags.Errorf(diag.NewPath("metadata", "name"), "a DNS-1123 subdomain", "metadata.name is required")
-	}
-	if !isDNS1123Label(r.namespace) {
-		r.diags.Errorf(diag.NewPath("metadata", "namespace"), "a DNS-1123 label", "namespace %q is not a valid namespace name", r.namespace)
-	}
 	// Field formats of what the binding itself sets; the IRSAConfig's own fields are checked once
 	// by ValidateConfig, so a broken default is reported once, against the IRSAConfig.
 	validateClusters(b.Spec.Clusters, specPath.Child("clusters"), &r.diags)
@@ -79,8 +80,8 @@ func (r *resolver) resolve() {
 	r.checkGuardrails()
 	r.resolveServiceAccounts()
 	r.resolveWorkloads()
-	if r.diags.HasErrors() {
-		return
+	if r.unread(specPath.Child("role", "arn")) {
+		return // whether the binding renders a role or names an existing one is not known
 	}
 	if r.spec.Role.ARN != "" {
 		r.resolveExistingRole()
@@ -91,6 +92,104 @@ func (r *resolver) resolve() {
 	}
 	r.resolveClusters()
 	r.resolveRole()
+}
+
+// checkMetadata checks the binding's name and namespace: the name becomes the default service
+// account's name and, under kpt, part of a file name.
+func (r *resolver) checkMetadata() {
+	checkObjectName(r.in.Binding.Metadata.Name, &r.diags)
+	if !isDNS1123Label(r.namespace) {
+		r.diags.Errorf(diag.NewPath("metadata", "namespace"), "a DNS-1123 label", "namespace %q is not a valid namespace name", r.namespace)
+	}
+}
+
+// unread reports whether the decoder skipped any of the fields, a field under one, or a field
+// that holds one: a check that reads them would read a value the user did not write.
+func (r *resolver) unread(fields ...diag.Path) bool {
+	for _, s := range r.in.Skipped {
+		for _, f := range fields {
+			if s.Contains(f.String()) || f.Contains(s.String()) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// serviceAccountsBroken reports whether the list of service accounts was skipped, or the named
+// fields of one of them are broken (with errors: reported on them) or unread (without).
+func (r *resolver) serviceAccountsBroken(withErrors bool, fields ...string) bool {
+	list := specPath.Child("serviceAccounts")
+	for _, s := range r.in.Skipped {
+		if s.Contains(list.String()) {
+			return true
+		}
+	}
+	if r.defaultsBroken() {
+		return true
+	}
+	for i := range r.in.Binding.Spec.ServiceAccounts {
+		for _, f := range fields {
+			p := list.Index(i).Child(f)
+			if r.unread(p) || withErrors && r.broken(p) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// defaultsBroken reports whether a service account takes its name or namespace from a
+// metadata.name or metadata.namespace that is broken.
+func (r *resolver) defaultsBroken() bool {
+	declared := r.in.Binding.Spec.ServiceAccounts
+	defaults := func(f func(sa v1alpha1.ServiceAccount) string) bool {
+		return len(declared) == 0 || slices.ContainsFunc(declared, func(sa v1alpha1.ServiceAccount) bool { return f(sa) == "" })
+	}
+	return defaults(func(sa v1alpha1.ServiceAccount) string { return sa.Name }) && r.broken(diag.NewPath("metadata", "name")) ||
+		defaults(func(sa v1alpha1.ServiceAccount) string { return sa.Namespace }) && r.broken(diag.NewPath("metadata", "namespace"))
+}
+
+// broken reports whether any of the fields is unread, or has an error reported on it or under
+// it: a check that combines them with other fields would only repeat that error.
+func (r *resolver) broken(fields ...diag.Path) bool {
+	if r.unread(fields...) {
+		return true
+	}
+	for _, d := range r.diags {
+		if d.Severity != diag.Error {
+			continue
+		}
+		for _, f := range fields {
+			if f.Contains(d.Field) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dropSkipped removes the diagnostics about skipped fields: a skipped field reads as unset, so
+// they could only say it is missing, on the field, under it, or on the object that holds it.
+func (r *resolver) dropSkipped() {
+	if len(r.in.Skipped) == 0 {
+		return
+	}
+	kept := r.diags[:0]
+	for _, d := range r.diags {
+		if !slices.ContainsFunc(r.in.Skipped, func(s diag.Path) bool {
+			return s.Contains(d.Field) || s.Parent().String() == d.Field
+		}) {
+			kept = append(kept, d)
+		}
+	}
+	r.diags = kept
+}
+
+// modeKnown reports whether the mode is one irsa-fn supports, as the binding wrote it (or its
+// IRSAConfig): the checks that depend on the mode run only then.
+func (r *resolver) modeKnown() bool {
+	return contains(supportedModes, string(r.spec.Mode)) && !r.unread(specPath.Child("mode"))
 }
 
 // outputs reports whether the binding renders the output o.
@@ -124,6 +223,9 @@ func (r *resolver) resolveServiceAccounts() {
 	r.spec.ServiceAccounts = make([]v1alpha1.ServiceAccount, len(sas))
 	for i, sa := range sas {
 		p := specPath.Child("serviceAccounts").Index(i)
+		// A name or namespace taken from broken metadata is reported there, once.
+		checkName := sa.Name != "" || isDNS1123Subdomain(r.in.Binding.Metadata.Name)
+		checkNamespace := sa.Namespace != "" || isDNS1123Label(r.namespace)
 		if sa.Name == "" {
 			sa.Name = r.in.Binding.Metadata.Name
 		}
@@ -134,10 +236,10 @@ func (r *resolver) resolveServiceAccounts() {
 			sa.Audience = v1alpha1.DefaultAudience
 		}
 		r.spec.ServiceAccounts[i] = sa
-		if !isDNS1123Subdomain(sa.Name) {
+		if checkName && !isDNS1123Subdomain(sa.Name) {
 			r.diags.Errorf(p.Child("name"), "a DNS-1123 subdomain: lower case letters, digits, '-' and '.'", "service account name %q is not valid", sa.Name)
 		}
-		if !isDNS1123Label(sa.Namespace) {
+		if checkNamespace && !isDNS1123Label(sa.Namespace) {
 			r.diags.Errorf(p.Child("namespace"), "a DNS-1123 label: lower case letters, digits and '-', at most 63", "namespace %q is not valid", sa.Namespace)
 		}
 		if strings.ContainsAny(sa.Audience, " \t\n") {
@@ -146,11 +248,13 @@ func (r *resolver) resolveServiceAccounts() {
 		if t := sa.TokenExpiration; t != 0 && t < MinTokenExpiration {
 			r.diags.Errorf(p.Child("tokenExpiration"), fmt.Sprintf("at least %d seconds", MinTokenExpiration), "%d seconds: the EKS pod identity webhook raises anything below %d to %d", t, MinTokenExpiration, MinTokenExpiration)
 		}
-		id := sa.Namespace + "/" + sa.Name
-		if j, dup := seen[id]; dup {
-			r.diags.Errorf(p, "each service account once", "service account %s is also serviceAccounts[%d]", id, j)
+		// An entry whose name or namespace was skipped would compare as the defaults.
+		if id := sa.Namespace + "/" + sa.Name; !r.unread(p.Child("name"), p.Child("namespace")) {
+			if j, dup := seen[id]; dup {
+				r.diags.Errorf(p, "each service account once", "service account %s is also serviceAccounts[%d]", id, j)
+			}
+			seen[id] = i
 		}
-		seen[id] = i
 		r.serviceAccounts = append(r.serviceAccounts, ServiceAccount{
 			Name: sa.Name, Namespace: sa.Namespace, Create: sa.Create == nil || *sa.Create, Field: p,
 		})
@@ -174,7 +278,7 @@ func (r *resolver) resolveWorkloads() {
 		case w.Selector != nil:
 			r.checkSelector(w.Selector, p.Child("selector"))
 		}
-		if len(r.diags) > problemsBefore {
+		if len(r.diags) > problemsBefore || r.unread(p) || r.serviceAccountsBroken(false, "name", "namespace") {
 			continue // an entry with problems selects nothing: planning it would only add noise
 		}
 		sa, ok := r.findServiceAccount(w.ServiceAccount, w.Namespace)
@@ -256,18 +360,35 @@ func (r *resolver) resolveExistingRole() {
 	}
 }
 
+// resolveClusters resolves the clusters, their partition and region, and checks what the mode
+// needs of them. r.clusters is left empty unless every cluster is sound.
 func (r *resolver) resolveClusters() {
-	if len(r.spec.Clusters) == 0 {
-		r.diags.Errorf(specPath.Child("clusters"), "one or more clusters with oidcIssuer, here or in the IRSAConfig spec.clusters", "no cluster: the trust policy needs the cluster's OIDC issuer")
+	clustersPath := specPath.Child("clusters")
+	if r.unread(clustersPath) {
 		return
 	}
+	if len(r.spec.Clusters) == 0 {
+		r.diags.Errorf(clustersPath, "one or more clusters with oidcIssuer, here or in the IRSAConfig spec.clusters", "no cluster: the trust policy needs the cluster's OIDC issuer")
+		return
+	}
+	if !r.modeKnown() || r.unread(specPath.Child("output")) {
+		return // what the clusters need depends on them
+	}
+	defer func() {
+		if r.broken(clustersPath) {
+			r.clusters = nil // nothing is computed from a broken cluster
+		}
+	}()
 	account := r.spec.Role.AccountID
 	if arn := r.spec.Role.ARN; arn != "" {
 		_, account, _, _, _ = ParseRoleARN(arn)
 	}
 	fromConfig := len(r.in.Binding.Spec.Clusters) == 0
 	for i, c := range r.spec.Clusters {
-		p := specPath.Child("clusters").Index(i)
+		p := clustersPath.Index(i)
+		if r.broken(p) {
+			continue // its own problems are reported; what follows from them would repeat them
+		}
 		if c.OIDCIssuer == "" && r.irsa() {
 			r.diags.Errorf(p.Child("oidcIssuer"), "the cluster's issuer, https://oidc.eks.<region>.amazonaws.com/id/<ID> (aws eks describe-cluster --query cluster.identity.oidc.issuer)", "oidcIssuer is required for mode %s%s", r.spec.Mode, r.origin(!fromConfig))
 			continue
@@ -309,24 +430,60 @@ func (r *resolver) resolveClusters() {
 	}
 }
 
+// resolveRole checks the role the binding renders and, when nothing is wrong, builds it. Each
+// check runs when what it reads is sound: the partition checks need the clusters, the
+// well-known add-ons the clusters and the account.
 func (r *resolver) resolveRole() {
 	s := r.spec.Settings
 	own := r.in.Binding.Spec.Settings
 	rolePath := specPath.Child("role")
-	if s.Role.AccountID == "" {
+	if s.Role.AccountID == "" && !r.unread(rolePath.Child("accountID")) {
 		r.diags.Errorf(rolePath.Child("accountID"), "the role's 12-digit account ID, here or in the IRSAConfig spec.defaults.role.accountID", "accountID is required to compute the role ARN")
 	}
-	if len(r.clusters) == 0 || r.diags.HasErrors() {
-		return
-	}
-	partition := r.clusters[0].partition
-	if s.SubjectPattern != "" && !r.irsa() {
+	r.checkRoleObjectName()
+	if r.modeKnown() && s.SubjectPattern != "" && !r.irsa() {
 		r.diags.Warnf(specPath.Child("subjectPattern"), "mode podIdentity uses no web identity, so the subject pattern is ignored%s", r.origin(own.SubjectPattern != ""))
+	}
+	// Over the limit on its own, the binding's tags are reported by validateRole.
+	if len(s.Role.Tags) > MaxTags && len(own.Role.Tags) <= MaxTags && !r.unread(rolePath.Child("tags")) {
+		r.diags.Errorf(rolePath.Child("tags"), fmt.Sprintf("at most %d tags", MaxTags), "%d tags after merging the IRSAConfig's tags", len(s.Role.Tags))
+	}
+	partition := "" // known when the clusters are sound
+	if len(r.clusters) > 0 {
+		partition = r.clusters[0].partition
+		r.checkARNPartitions(partition)
+	}
+	r.checkAttachments()
+	var trust iampolicy.Document
+	trustSound := len(r.clusters) > 0 && !r.broken(specPath.Child("subjectPattern")) && !r.serviceAccountsBroken(true, "name", "namespace", "audience")
+	if trustSound && r.irsa() {
+		r.checkSubjectPattern()
+	}
+	if trustSound {
+		trust = r.trustPolicy()
+		r.checkTrustSize(trust)
+	}
+	account := s.Role.AccountID
+	if r.broken(rolePath.Child("accountID")) {
+		account = ""
+	}
+	wellKnown := r.wellKnownPolicies(partition, account)
+	if partition != "" {
+		for i, ip := range s.Policies.Inline {
+			p := specPath.Child("policies", "inline").Index(i)
+			if doc, err := inlineDocument(ip); err == nil && !r.broken(p) {
+				r.checkPartitionOf(doc, ip.Document != "", p, partition)
+			}
+		}
+	}
+	if r.diags.HasErrors() || len(r.in.Skipped) > 0 {
+		return // the role combines every field: it is built only from sound ones
 	}
 	role := &Role{
 		Name: s.Role.Name, Path: s.Role.Path, AccountID: s.Role.AccountID, Partition: partition,
 		Description: s.Role.Description, MaxSessionDuration: s.Role.MaxSessionDuration,
-		PermissionsBoundary: s.Role.PermissionsBoundary, Managed: s.Policies.Managed,
+		PermissionsBoundary: s.Role.PermissionsBoundary, Managed: slices.Clone(s.Policies.Managed),
+		Trust: trust,
 	}
 	if role.Name == "" {
 		first := r.spec.ServiceAccounts[0]
@@ -341,26 +498,8 @@ func (r *resolver) resolveRole() {
 	for _, k := range slices.Sorted(maps.Keys(s.Role.Tags)) {
 		role.Tags = append(role.Tags, Tag{Key: k, Value: s.Role.Tags[k]})
 	}
-	if len(role.Tags) > MaxTags {
-		r.diags.Errorf(rolePath.Child("tags"), fmt.Sprintf("at most %d tags", MaxTags), "%d tags after merging the IRSAConfig's tags", len(role.Tags))
-	}
-	checkPartition := func(arn string, p diag.Path, setInBinding bool) {
-		if got := strings.SplitN(arn, ":", 3)[1]; got != partition {
-			r.diags.Errorf(p, "an ARN in partition "+partition+", the clusters' partition", "%q is in partition %s%s", arn, got, r.origin(setInBinding))
-		}
-	}
-	if role.PermissionsBoundary != "" {
-		checkPartition(role.PermissionsBoundary, rolePath.Child("permissionsBoundary"), own.Role.PermissionsBoundary != "")
-	}
-	for i, arn := range role.Managed {
-		checkPartition(arn, specPath.Child("policies", "managed").Index(i), len(own.Policies.Managed) > 0)
-	}
-	for i, cp := range s.Policies.CustomerManaged {
-		doc, err := inlineDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document})
-		if err != nil {
-			continue // reported where it is declared
-		}
-		r.checkPartitionOf(doc, cp.Document != "", specPath.Child("policies", "customerManaged").Index(i), partition)
+	for _, cp := range s.Policies.CustomerManaged {
+		doc, _ := inlineDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document}) // checked
 		path := cp.Path
 		if path == "" {
 			path = role.Path
@@ -370,25 +509,78 @@ func (r *resolver) resolveRole() {
 			ARN: fmt.Sprintf("arn:%s:iam::%s:policy%s%s", partition, role.AccountID, path, cp.Name),
 		})
 	}
-	if len(role.CustomerManaged) > 0 && !(len(r.spec.Output) == 1 && r.spec.Output[0] == v1alpha1.OutputACK) {
-		r.diags.Errorf(specPath.Child("policies", "customerManaged"), "output: [ack], which renders them as ACK Policy objects; or inline policies", "customer managed policies are rendered for ACK only, and the outputs are %v", r.spec.Output)
+	role.ARN = RoleARN(partition, role.AccountID, role.Path, role.Name)
+	for _, arn := range wellKnown.managed {
+		if !contains(role.Managed, arn) {
+			role.Managed = append(role.Managed, arn)
+		}
 	}
-	attached := len(role.Managed) + len(role.CustomerManaged)
+	r.buildInline(role, wellKnown.inline)
+	r.role, r.roleARN = role, role.ARN
+}
+
+// checkRoleObjectName rejects a role name with nothing left of it as a Kubernetes object name:
+// the ACK, Crossplane and IAMRole objects of the role are named after it.
+func (r *resolver) checkRoleObjectName() {
+	name, p := r.spec.Role.Name, specPath.Child("role", "name")
+	if name == "" || KubernetesName(name) != "" || r.broken(p, specPath.Child("output")) {
+		return
+	}
+	for _, o := range r.spec.Output {
+		if o != v1alpha1.OutputNone {
+			r.diags.Errorf(p, "a role name with a letter or digit, or output: [none]", "role name %q leaves nothing of a Kubernetes object name (only letters, digits, '-' and '.' are kept, in lower case), and output %s names its objects after the role%s", name, o, r.origin(r.in.Binding.Spec.Role.Name != ""))
+			return
+		}
+	}
+}
+
+// checkARNPartitions reports the permissions boundary, managed policies and customer managed
+// policy documents that are in another partition than the clusters'. An ARN or document with
+// problems of its own is left out: they are reported where it is declared.
+func (r *resolver) checkARNPartitions(partition string) {
+	own := r.in.Binding.Spec.Settings
+	checkPartition := func(arn string, p diag.Path, setInBinding bool) {
+		if r.broken(p) {
+			return
+		}
+		if got := strings.SplitN(arn, ":", 3)[1]; got != partition {
+			r.diags.Errorf(p, "an ARN in partition "+partition+", the clusters' partition", "%q is in partition %s%s", arn, got, r.origin(setInBinding))
+		}
+	}
+	if b := r.spec.Role.PermissionsBoundary; b != "" {
+		checkPartition(b, specPath.Child("role", "permissionsBoundary"), own.Role.PermissionsBoundary != "")
+	}
+	for i, arn := range r.spec.Policies.Managed {
+		checkPartition(arn, specPath.Child("policies", "managed").Index(i), len(own.Policies.Managed) > 0)
+	}
+	for i, cp := range r.spec.Policies.CustomerManaged {
+		p := specPath.Child("policies", "customerManaged").Index(i)
+		doc, err := inlineDocument(v1alpha1.InlinePolicy{Name: cp.Name, Statements: cp.Statements, Document: cp.Document})
+		if err != nil || r.broken(p) {
+			continue
+		}
+		r.checkPartitionOf(doc, cp.Document != "", p, partition)
+	}
+}
+
+// checkAttachments checks the customer managed policies against the outputs, and the number of
+// policies attached to the role against the account's quota.
+func (r *resolver) checkAttachments() {
+	s, own := r.spec.Settings, r.in.Binding.Spec.Settings
+	managed, customer := specPath.Child("policies", "managed"), specPath.Child("policies", "customerManaged")
+	if r.unread(managed, customer) {
+		return
+	}
+	if len(s.Policies.CustomerManaged) > 0 && !r.broken(specPath.Child("output")) && !(len(s.Output) == 1 && s.Output[0] == v1alpha1.OutputACK) {
+		r.diags.Errorf(customer, "output: [ack], which renders them as ACK Policy objects; or inline policies", "customer managed policies are rendered for ACK only, and the outputs are %v", s.Output)
+	}
+	attached := len(s.Policies.Managed) + len(s.Policies.CustomerManaged)
 	switch limit := r.quota().ManagedPoliciesPerRole; {
 	case int64(attached) > limit:
-		r.diags.Errorf(specPath.Child("policies", "managed"), fmt.Sprintf("at most %d managed policies per role (the account's quota; raise spec.quotas.managedPoliciesPerRole in the IRSAConfig after raising it in AWS, up to %d)", limit, MaxManagedPerRole), "%d managed and customer managed policies%s", attached, r.origin(len(own.Policies.Managed) > 0))
+		r.diags.Errorf(managed, fmt.Sprintf("at most %d managed policies per role (the account's quota; raise spec.quotas.managedPoliciesPerRole in the IRSAConfig after raising it in AWS, up to %d)", limit, MaxManagedPerRole), "%d managed and customer managed policies%s", attached, r.origin(len(own.Policies.Managed) > 0))
 	case attached > DefaultManagedPerRole:
-		r.diags.Warnf(specPath.Child("policies", "managed"), "%d managed policies is more than IAM's default quota of %d; the account's quota must have been raised", attached, DefaultManagedPerRole)
+		r.diags.Warnf(managed, "%d managed policies is more than IAM's default quota of %d; the account's quota must have been raised", attached, DefaultManagedPerRole)
 	}
-	if r.irsa() {
-		r.checkSubjectPattern()
-	}
-	role.Trust = r.trustPolicy()
-	role.ARN = RoleARN(partition, role.AccountID, role.Path, role.Name)
-	r.checkTrustSize(role.Trust)
-	r.addWellKnown(role)
-	r.buildInline(role)
-	r.role, r.roleARN = role, role.ARN
 }
 
 func (r *resolver) quota() v1alpha1.Quotas {
@@ -415,17 +607,14 @@ func (r *resolver) checkTrustSize(doc iampolicy.Document) {
 	}
 }
 
-func (r *resolver) buildInline(role *Role) {
-	var declared []NamedPolicy
-	for i, ip := range r.spec.Policies.Inline {
-		doc, err := inlineDocument(ip)
-		if err != nil {
-			continue // reported by validateSettings, against its source
-		}
-		r.checkPartitionOf(doc, ip.Document != "", specPath.Child("policies", "inline").Index(i), role.Partition)
-		declared = append(declared, NamedPolicy{Name: ip.Name, Document: doc})
+// buildInline sets the role's inline policies, the declared ones and then those of the well-known
+// add-ons, and checks their size together.
+func (r *resolver) buildInline(role *Role, wellKnown []NamedPolicy) {
+	for _, ip := range r.spec.Policies.Inline {
+		doc, _ := inlineDocument(ip) // checked by validateSettings
+		role.Inline = append(role.Inline, NamedPolicy{Name: ip.Name, Document: doc})
 	}
-	role.Inline = append(declared, role.Inline...) // the well-known add-ons' policies follow
+	role.Inline = append(role.Inline, wellKnown...)
 	total := 0
 	for _, p := range role.Inline {
 		total += p.Document.Size()

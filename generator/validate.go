@@ -49,11 +49,14 @@ var (
 	supportedWorkload = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Rollout"}
 )
 
-// ValidateConfig checks an IRSAConfig's own fields: clusters, defaults, guardrails (and the
-// defaults against them), ACK settings and quotas.
-// Field paths start at spec.
+// dns1123SubdomainRule says what a Kubernetes object name may be.
+const dns1123SubdomainRule = "a DNS-1123 subdomain: at most 253 lower case letters, digits, '-' and '.', starting and ending with a letter or digit"
+
+// ValidateConfig checks an IRSAConfig's own fields: its name, clusters, defaults, guardrails (and
+// the defaults against them), ACK settings and quotas. Field paths start at spec.
 func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	var l diag.List
+	checkObjectName(c.Metadata.Name, &l)
 	spec := diag.NewPath("spec")
 	validateClusters(c.Spec.Clusters, spec.Child("clusters"), &l)
 	if m := c.Spec.Lint.IAMReference; m != "" && m != "Error" && m != v1alpha1.IAMReferenceWarning {
@@ -82,6 +85,20 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 		l.Errorf(spec.Child("quotas", "managedPoliciesPerRole"), fmt.Sprintf("%d to %d", DefaultManagedPerRole, MaxManagedPerRole), "%d is outside IAM's range for managed policies per role", q.ManagedPoliciesPerRole)
 	}
 	return l
+}
+
+// checkObjectName checks the metadata.name of an irsa.dev object: it names the objects rendered
+// for it and, under kpt, a file.
+func checkObjectName(name string, l *diag.List) {
+	p := diag.NewPath("metadata", "name")
+	switch {
+	case name == "":
+		l.Errorf(p, dns1123SubdomainRule, "metadata.name is required")
+	case len(name) > 253:
+		l.Errorf(p, dns1123SubdomainRule, "name of %d characters is not a valid object name", len(name))
+	case !isDNS1123Subdomain(name):
+		l.Errorf(p, dns1123SubdomainRule, "name %q is not a valid object name", name)
+	}
 }
 
 func validateCrossplane(x v1alpha1.CrossplaneSettings, p diag.Path, l *diag.List) {

@@ -15,21 +15,35 @@ var (
 	bucketNamePattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 )
 
-// addWellKnown adds the policies of the well-known add-ons the binding names: their inline
-// documents (after the declared ones) and their AWS managed policies.
-func (r *resolver) addWellKnown(role *Role) {
+// wellKnownSet is what the well-known add-ons a binding names add to its role.
+type wellKnownSet struct {
+	inline  []NamedPolicy
+	managed []string
+}
+
+// wellKnownPolicies checks the well-known add-ons the binding names and builds their policies:
+// their inline documents (which follow the declared ones) and their AWS managed policies. The
+// parameters are always checked, those that need the clusters only with sound clusters (a
+// partition; "" when not); the documents need the partition and the account ("" when it is
+// not sound), and are built only when both are known.
+func (r *resolver) wellKnownPolicies(partition, account string) wellKnownSet {
+	var out wellKnownSet
 	inlineNames := map[string]bool{}
 	for _, ip := range r.spec.Policies.Inline {
 		inlineNames[strings.ToLower(ip.Name)] = true
 	}
 	for i, wk := range r.spec.Policies.WellKnown {
 		p := specPath.Child("policies", "wellKnown").Index(i)
+		if !r.checkWellKnownValues(wk, p) || r.unread(p) {
+			continue
+		}
 		params := wellknown.Params{
-			Partition: role.Partition, AccountID: role.AccountID, Region: wk.Region, ClusterName: wk.ClusterName,
+			Partition: partition, AccountID: account, Region: wk.Region, ClusterName: wk.ClusterName,
 			HostedZoneIDs: wk.HostedZoneIDs, BucketNames: wk.BucketNames, KMSKeyARNs: wk.KMSKeyARNs,
 			SecretARNs: wk.SecretARNs, ParameterARNs: wk.ParameterARNs, NodeRoleARN: wk.NodeRoleARN, InterruptionQueueARN: wk.InterruptionQueueARN,
+			ContextUnknown: partition == "",
 		}
-		if len(r.clusters) > 0 {
+		if partition != "" { // the clusters are sound
 			if params.ClusterName == "" {
 				params.ClusterName = r.clusters[0].name
 			}
@@ -37,14 +51,11 @@ func (r *resolver) addWellKnown(role *Role) {
 				params.Region = r.clusters[0].region
 			}
 		}
-		if !r.checkWellKnownValues(wk, p) {
-			continue
-		}
 		problems := wellknown.Check(wk.Name, params)
 		for _, pr := range problems {
 			r.diags.Errorf(p.Child(pr.Field), pr.Allowed, "%s", pr.Message)
 		}
-		if len(problems) > 0 {
+		if len(problems) > 0 || partition == "" || account == "" {
 			continue
 		}
 		policy := wellknown.Build(wk.Name, params)
@@ -57,15 +68,16 @@ func (r *resolver) addWellKnown(role *Role) {
 				continue
 			}
 			inlineNames[strings.ToLower(d.Name)] = true
-			role.Inline = append(role.Inline, NamedPolicy{Name: d.Name, Document: d.Document})
+			out.inline = append(out.inline, NamedPolicy{Name: d.Name, Document: d.Document})
 		}
 		for _, arn := range policy.Managed {
 			iampolicy.CheckManagedPolicyARN(arn, p, FindingsFor(r.in.Config), &r.diags)
-			if !contains(role.Managed, arn) {
-				role.Managed = append(role.Managed, arn)
+			if !contains(out.managed, arn) {
+				out.managed = append(out.managed, arn)
 			}
 		}
 	}
+	return out
 }
 
 // checkWellKnownValues checks the form of each parameter value.

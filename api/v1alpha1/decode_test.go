@@ -3,6 +3,8 @@ package v1alpha1
 import (
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 func TestDecodeBindingFull(t *testing.T) {
@@ -163,4 +165,90 @@ func TestWithDefaults(t *testing.T) {
 	if own.Role.Tags["b"] != "" {
 		t.Error("WithDefaults changed the binding's own tags map")
 	}
+}
+
+// TestDecodeKeepsGoing: the decoder reports every problem, leaves out what it reports, and
+// decodes the rest, so that the binding's other fields can still be checked. Unknown fields are
+// not skipped (no field loses its value); unusable values are, and a list or map with an
+// unusable item is skipped whole.
+func TestDecodeKeepsGoing(t *testing.T) {
+	root := parseNode(t, `
+apiVersion: irsa.dev/v1alpha1
+kind: IRSABinding
+metadata: {name: app, namespace: team}
+spec:
+  role:
+    colour: blue
+    maxSessionDuration: 100
+    tags: [a, b]
+    path: /a/
+    path: /b/
+  mode: irsaa
+  serviceAccounts:
+    - name: app
+      tokenExpiration: soon
+  policies:
+    managed: [arn:aws:iam::aws:policy/A, {not: a string}]
+    inline:
+      - name: p
+        statements:
+          - actions: [s3:GetObject]
+            conditions: {StringEquals: {k: {nested: map}}, Bool: {aws:SecureTransport: "true"}}
+`)
+	b, skipped, problems := DecodeBindingNode(root)
+	if b == nil {
+		t.Fatalf("no binding: %v", problems)
+	}
+	var fields []string
+	for _, p := range problems {
+		fields = append(fields, p.Field)
+	}
+	wantProblems := []string{
+		"spec.role.colour", "spec.role.tags", "spec.role.path",
+		"spec.serviceAccounts[0].tokenExpiration", "spec.policies.managed[1]",
+		`spec.policies.inline[0].statements[0].conditions["StringEquals"]["k"]`,
+	}
+	if strings.Join(fields, "\n") != strings.Join(wantProblems, "\n") {
+		t.Errorf("problems in this order:\n%s\nwant:\n%s", strings.Join(fields, "\n"), strings.Join(wantProblems, "\n"))
+	}
+	var got []string
+	for _, s := range skipped {
+		got = append(got, s.String())
+	}
+	wantSkipped := []string{
+		"spec.role.tags", "spec.role.path", "spec.serviceAccounts[0].tokenExpiration",
+		"spec.policies.managed", "spec.policies.inline[0].statements[0].conditions",
+	}
+	if strings.Join(got, "\n") != strings.Join(wantSkipped, "\n") {
+		t.Errorf("skipped:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantSkipped, "\n"))
+	}
+	// What could be read is there, for the checks of ranges, enums and statements.
+	if b.Spec.Role.MaxSessionDuration != 100 || b.Spec.Mode != "irsaa" || b.Spec.ServiceAccounts[0].Name != "app" {
+		t.Errorf("values lost: %+v", b.Spec)
+	}
+	if st := b.Spec.Policies.Inline[0].Statements[0]; len(st.Actions) != 1 || st.Conditions != nil {
+		t.Errorf("statement %+v", st)
+	}
+	// What was skipped reads as unset, never as one of the values given.
+	if b.Spec.Role.Path != "" || b.Spec.Role.Tags != nil || b.Spec.Policies.Managed != nil || b.Spec.ServiceAccounts[0].TokenExpiration != 0 {
+		t.Errorf("skipped values decoded: %+v", b.Spec)
+	}
+}
+
+// TestDecodeSkippedKindIsNotReportedTwice: a kind of the wrong type is reported once, as a type,
+// not again as a kind "" that is not IRSABinding.
+func TestDecodeSkippedKindIsNotReportedTwice(t *testing.T) {
+	b, skipped, problems := DecodeBindingNode(parseNode(t, "apiVersion: irsa.dev/v1alpha1\nkind: [IRSABinding]\nmetadata: {name: x}\n"))
+	if b == nil || len(problems) != 1 || problems[0].Field != "kind" || len(skipped) != 1 {
+		t.Errorf("binding %v, skipped %v, problems %v", b, skipped, problems)
+	}
+}
+
+func parseNode(t *testing.T, doc string) *yaml.Node {
+	t.Helper()
+	var n yaml.Node
+	if err := yaml.Unmarshal([]byte(doc), &n); err != nil {
+		t.Fatal(err)
+	}
+	return &n
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/generator"
 	"github.com/irsa-dev/irsa-fn/iampolicy"
@@ -30,9 +32,9 @@ func seedBindings(f *testing.F) {
 	}
 }
 
-// FuzzDecodeBinding: decoding and rendering any input never panics; every problem names its
-// field and what is allowed; and a binding that renders has a trust policy that parses and
-// admits only the declared subjects.
+// FuzzDecodeBinding: decoding and rendering any input never panics, also what remains of a
+// binding with problems; every problem names its field and what is allowed; and a binding that
+// renders has a trust policy that parses and admits only the declared subjects.
 func FuzzDecodeBinding(f *testing.F) {
 	seedBindings(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -43,6 +45,13 @@ func FuzzDecodeBinding(f *testing.F) {
 			}
 			if p.Allowed == "" {
 				t.Fatalf("a problem that does not say what is allowed: %+v", p)
+			}
+		}
+		var root yaml.Node
+		if yaml.Unmarshal(data, &root) == nil {
+			if partial, skipped, _ := v1alpha1.DecodeBindingNode(&root); partial != nil {
+				// What remains is checked, as irsa-fn checks it, and must not panic.
+				generator.Generate(generator.Input{Binding: *partial, Skipped: skipped})
 			}
 		}
 		if problems.HasErrors() {

@@ -16,6 +16,10 @@ import (
 type Params struct {
 	// Partition, AccountID and Region of the role and its cluster.
 	Partition, AccountID, Region string
+	// ContextUnknown says that the role's partition and cluster are not known (the binding's
+	// clusters are broken): Check leaves out the checks that need the partition, the cluster's
+	// name or its region.
+	ContextUnknown bool
 	// ClusterName is the EKS cluster the add-on runs in.
 	ClusterName string
 	// HostedZoneIDs are Route 53 hosted zone IDs (Z0123...).
@@ -138,13 +142,16 @@ func Check(name string, p Params) []Problem {
 		{pNodeRole.name, []string{p.NodeRoleARN}}, {pQueue.name, []string{p.InterruptionQueueARN}},
 	} {
 		for _, v := range f.values {
-			if parts := strings.SplitN(v, ":", 3); v != "" && len(parts) == 3 && parts[1] != p.Partition {
+			if parts := strings.SplitN(v, ":", 3); !p.ContextUnknown && v != "" && len(parts) == 3 && parts[1] != p.Partition {
 				out = append(out, Problem{Field: f.field, Message: fmt.Sprintf("%q is in partition %s, the role in %s", v, parts[1], p.Partition), Allowed: "ARNs in partition " + p.Partition})
 			}
 		}
 	}
 	// Problems are found in a fixed order; the stable sort keeps it among those of one field.
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	if p.ContextUnknown {
+		return out
+	}
 	if a.needsCluster && p.ClusterName == "" {
 		out = append(out, Problem{Field: "clusterName", Message: fmt.Sprintf("%s scopes its permissions to the cluster: name it here or in spec.clusters[0].name", name), Allowed: "the EKS cluster name"})
 	}
