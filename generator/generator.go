@@ -63,6 +63,9 @@ type Result struct {
 	Objects []Object
 	// OIDCProviders are the IAM OIDC providers the trust policy relies on, one per cluster.
 	OIDCProviders []v1alpha1.OIDCProvider
+	// PodIdentityClusters are the clusters whose EKS Pod Identity associations give the service
+	// accounts the role (mode podIdentity or both); none in mode irsa.
+	PodIdentityClusters []string
 	// Diagnostics are every problem and note found; the result is usable only without errors.
 	Diagnostics diag.List
 }
@@ -153,6 +156,11 @@ func generate(in Input) Result {
 	res.Objects = r.objects()
 	if r.role != nil && r.irsa() {
 		res.OIDCProviders = r.oidcProviders()
+	}
+	if r.podIdentity() {
+		for _, c := range r.clusters {
+			res.PodIdentityClusters = append(res.PodIdentityClusters, c.name)
+		}
 	}
 	return res
 }

@@ -589,8 +589,17 @@ func (p *planner) checkBorrowed(bi, oi int) {
 	b, o := p.result(bi), p.result(oi)
 	allowed := fmt.Sprintf("list the service account in binding %s's serviceAccounts, or give this binding a role of its own", o.Binding)
 	for _, sa := range b.ServiceAccounts {
+		for _, cluster := range b.PodIdentityClusters {
+			req := iampolicy.PodIdentityRequest{Tags: iampolicy.PodIdentityTags(cluster, sa.Namespace, sa.Name)}
+			if ok, why := iampolicy.AdmitsPodIdentity(o.Role.Trust, req); !ok {
+				p.errorf(bi, sa.Field, allowed,
+					"role %s is rendered by binding %s, and its trust policy refuses the Pod Identity association of service account %s/%s on cluster %s of this binding: %s",
+					b.RoleARN, o.Binding, sa.Namespace, sa.Name, cluster, strings.Join(why, "; "))
+				break
+			}
+		}
 		if _, irsa := sa.Annotations[AnnotationRoleARN]; !irsa {
-			continue // Pod Identity: the role's trust names the service principal
+			continue // Pod Identity only
 		}
 		if len(o.OIDCProviders) == 0 {
 			p.errorf(bi, diag.NewPath("spec", "role", "arn"), allowed,

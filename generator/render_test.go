@@ -242,6 +242,15 @@ func TestRender(t *testing.T) {
 			errors: []string{"role arn:aws:iam::123456789012:role/prod-eu-shop-a is rendered by binding shop/a, and its trust policy refuses service account shop/b (audience sts.amazonaws.com) of this binding"},
 		},
 		{
+			name: "a borrowed Pod Identity role whose trust refuses the borrower",
+			bindings: []v1alpha1.IRSABinding{binding("shop", "a", func(b *v1alpha1.IRSABinding) { b.Spec.Mode = v1alpha1.ModePodIdentity }), binding("shop", "b", func(b *v1alpha1.IRSABinding) {
+				b.Spec.Mode = v1alpha1.ModePodIdentity
+				b.Spec.Role.ARN = "arn:aws:iam::123456789012:role/prod-eu-shop-a"
+			})},
+			items:  []Item{deployment(0, "shop", "a", "", nil), deployment(1, "shop", "b", "", nil)},
+			errors: []string{"role arn:aws:iam::123456789012:role/prod-eu-shop-a is rendered by binding shop/a, and its trust policy refuses the Pod Identity association of service account shop/b on cluster prod-eu of this binding"},
+		},
+		{
 			name: "a borrowed role whose trust admits the borrower",
 			bindings: []v1alpha1.IRSABinding{binding("shop", "a", func(b *v1alpha1.IRSABinding) { b.Spec.SubjectPattern = "system:serviceaccount:shop:*" }), binding("shop", "b", func(b *v1alpha1.IRSABinding) {
 				b.Spec.Role.ARN = "arn:aws:iam::123456789012:role/prod-eu-shop-a"
