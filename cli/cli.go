@@ -141,7 +141,7 @@ func runFunction(stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	gctune.Apply(gctune.ForInput(len(in)), os.Getenv)
-	out, err := kfn.Run(&fn.Processor{Log: stderr}, in)
+	out, err := fn.Run(&fn.Processor{Log: stderr}, in)
 	// Like AsMain: whatever was rendered is written, also on an error.
 	if _, werr := stdout.Write(out); werr != nil && err == nil {
 		err = werr

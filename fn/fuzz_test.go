@@ -12,7 +12,7 @@ import (
 
 // FuzzProcess runs the whole ResourceList processor on any input: it never panics; a failed
 // render returns the items exactly as they came; a successful one writes a ResourceList that
-// parses again.
+// parses again; Run writes exactly the bytes the SDK's Run writes.
 func FuzzProcess(f *testing.F) {
 	for _, dir := range []string{"../e2e/testdata/cases", "../e2e/testdata/errors"} {
 		cases, _ := filepath.Glob(filepath.Join(dir, "*"))
@@ -36,7 +36,10 @@ func FuzzProcess(f *testing.F) {
 		if err != nil {
 			return // the SDK refuses it before irsa-fn runs
 		}
-		out, runErr := kfn.Run(&Processor{}, input)
+		out, runErr := Run(&Processor{}, input)
+		if sdkOut, sdkErr := kfn.Run(&Processor{}, input); !bytes.Equal(out, sdkOut) || (sdkErr == nil) != (runErr == nil) {
+			t.Fatalf("Run and the SDK's Run differ:\n%s\n---\n%s", out, sdkOut)
+		}
 		after, err := kfn.ParseResourceList(out)
 		if err != nil {
 			t.Fatalf("the output is not a ResourceList: %v\n%s", err, out)
