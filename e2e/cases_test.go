@@ -26,6 +26,13 @@ var caseChecks = map[string]func(t *testing.T, objs []object){
 		wantEq(t, "sub", cond(trust, 0, "StringEquals", "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E:sub"), "system:serviceaccount:production:s3-writer")
 		wantEq(t, "aud", cond(trust, 0, "StringEquals", "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E:aud"), "sts.amazonaws.com")
 	},
+	"uppercase-scheme": func(t *testing.T, objs []object) {
+		trust := trustOf(t, one(t, objs, "Role"))
+		wantEq(t, "sub", cond(trust, 0, "StringEquals", "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E:sub"), "system:serviceaccount:team:app")
+		if doc, _ := json.Marshal(trust); strings.Contains(strings.ToLower(string(doc)), "https:") {
+			t.Errorf("the scheme was copied into the trust policy: %s", doc)
+		}
+	},
 	"guardrails": func(t *testing.T, objs []object) {
 		role := one(t, objs, "Role")
 		wantEq(t, "boundary from spec.guardrails", str(role, "spec", "permissionsBoundary"), "arn:aws:iam::123456789012:policy/eks-workload-boundary")
