@@ -213,8 +213,10 @@ type planner struct {
 	// replaced are the service accounts this run made earlier, to be removed unless rendered again.
 	replaced map[nsName]bool
 
-	saOwners     map[nsName]int
-	roleOwners   map[string]int
+	saOwners   map[nsName]int
+	roleOwners map[string]int
+	// policyOwners are the customer managed policies rendered, by account and lower-case name.
+	policyOwners map[string]int
 	objectOwners map[objectID]int
 	annotated    map[int]bool
 	claims       map[int]*WorkloadChange
@@ -228,7 +230,7 @@ func newPlanner(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABi
 		key: key, cfg: cfg, bindings: bindings, items: existing.Items,
 		present: map[string]string{}, ids: map[objectID]int{}, serviceAccounts: map[nsName]int{},
 		workloads: map[objectID]int{}, workloadsByNS: map[string][]int{}, previous: map[string]map[nsName]bool{},
-		replaced: map[nsName]bool{}, otherRoles: map[string][]int{}, saOwners: map[nsName]int{}, roleOwners: map[string]int{},
+		replaced: map[nsName]bool{}, otherRoles: map[string][]int{}, saOwners: map[nsName]int{}, roleOwners: map[string]int{}, policyOwners: map[string]int{},
 		objectOwners: map[objectID]int{}, annotated: map[int]bool{}, claims: map[int]*WorkloadChange{},
 		created: map[nsName]bool{}, declared: map[string]map[nsName]bool{},
 	}
@@ -336,6 +338,7 @@ func (p *planner) planBinding(bi int) {
 	}
 	if res.Role != nil {
 		p.planRoleName(bi)
+		p.planCustomerManaged(bi)
 	}
 	for _, sa := range res.ServiceAccounts {
 		p.planServiceAccount(bi, sa)
@@ -345,8 +348,46 @@ func (p *planner) planBinding(bi int) {
 	}
 }
 
+// planCustomerManaged keeps each customer managed policy name to one binding of the run, and
+// away from the permissions boundary the platform's guardrails require: IAM policy names are
+// unique per account, ignoring case and path, and a binding that rendered the boundary's policy
+// would write the document that bounds every role.
+func (p *planner) planCustomerManaged(bi int) {
+	res := p.result(bi)
+	boundary := ""
+	if p.cfg != nil {
+		boundary = p.cfg.Spec.Guardrails.PermissionsBoundary
+	}
+	for i, cp := range res.Role.CustomerManaged {
+		field := diag.NewPath("spec", "policies", "customerManaged").Index(i).Child("name")
+		key := res.Role.Partition + ":" + res.Role.AccountID + ":" + strings.ToLower(cp.Name)
+		if boundary != "" && strings.EqualFold(policyKey(boundary), key) {
+			p.errorf(bi, field, "a policy name other than the boundary's",
+				"customer managed policy %s is the permissions boundary that spec.guardrails.permissionsBoundary of IRSAConfig %s requires of every role; a binding may not render it", cp.ARN, p.cfg.Metadata.Name)
+			continue
+		}
+		if other, dup := p.policyOwners[key]; dup {
+			p.errorf(bi, field, "a policy name no other binding renders in the account",
+				"customer managed policy %q in account %s is also rendered by %s; IAM policy names are unique per account, ignoring case and path", cp.Name, res.Role.AccountID, p.describeBinding(other))
+			continue
+		}
+		p.policyOwners[key] = bi
+	}
+}
+
+// policyKey is a policy ARN's partition, account and lower-case name, as planCustomerManaged
+// compares them.
+func policyKey(arn string) string {
+	fields := strings.SplitN(arn, ":", 6)
+	if len(fields) != 6 {
+		return arn
+	}
+	return fields[1] + ":" + fields[4] + ":" + strings.ToLower(fields[5][strings.LastIndex(fields[5], "/")+1:])
+}
+
 // checkTenancy keeps a binding's service accounts, and so its workloads, in its own namespace
-// unless the IRSAConfig's guardrails.crossNamespace lists theirs.
+// unless the IRSAConfig's guardrails.crossNamespace lists theirs; so too the namespaces its
+// subjectPattern admits.
 func (p *planner) checkTenancy(bi int) {
 	res := p.result(bi)
 	own, _, _ := strings.Cut(res.Binding, "/")
@@ -355,6 +396,14 @@ func (p *planner) checkTenancy(bi int) {
 	if p.cfg != nil {
 		allowed = p.cfg.Spec.Guardrails.CrossNamespace
 		cfgName = "IRSAConfig " + p.cfg.Metadata.Name + " never"
+	}
+	if pattern := p.bindings[bi].Spec.SubjectPattern; pattern != "" && !slices.Contains(allowed, "*") {
+		ns, _, _ := strings.Cut(strings.TrimPrefix(pattern, "system:serviceaccount:"), ":")
+		if strings.ContainsAny(ns, "*?") || (ns != own && !slices.Contains(allowed, ns)) {
+			p.errorf(bi, diag.NewPath("spec", "subjectPattern"),
+				fmt.Sprintf("a pattern whose namespace is the binding's, %s (system:serviceaccount:%s:*), or one that spec.guardrails.crossNamespace lists; a wildcard namespace only with crossNamespace [\"*\"]", own, own),
+				"subject pattern %q admits service accounts of namespace %q, outside the binding's namespace %s, and %s allows it in spec.guardrails.crossNamespace", pattern, ns, own, cfgName)
+		}
 	}
 	for _, sa := range res.ServiceAccounts {
 		if sa.Namespace == own || slices.Contains(allowed, "*") || slices.Contains(allowed, sa.Namespace) {

@@ -24,6 +24,14 @@ func binding(ns, name string, edit ...func(*v1alpha1.IRSABinding)) v1alpha1.IRSA
 	return b
 }
 
+// withCustomerManaged gives a binding a customer managed policy of that name (and output ack,
+// which renders them).
+func withCustomerManaged(name string) func(*v1alpha1.IRSABinding) {
+	return func(b *v1alpha1.IRSABinding) {
+		b.Spec.Policies.CustomerManaged = []v1alpha1.CustomerManagedPolicy{{Name: name, Statements: b.Spec.Policies.Inline[0].Statements}}
+	}
+}
+
 func deployment(id int, ns, name, sa string, ann map[string]string) Item {
 	return Item{ID: id, Kind: WorkloadItem, APIVersion: "apps/v1", ObjectKind: "Deployment", Namespace: ns, Name: name,
 		ServiceAccountName: sa, HasServiceAccountName: sa != "", Annotations: ann}
@@ -232,6 +240,33 @@ func TestRender(t *testing.T) {
 					t.Errorf("recorded a previous service account that irsa-fn itself set: %v", p.Workloads[0].Set)
 				}
 			},
+		},
+		{
+			name: "a customer managed policy name two bindings render, and the guardrails' boundary",
+			cfg: &v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod-eu"}, Spec: v1alpha1.ConfigSpec{Guardrails: v1alpha1.Guardrails{
+				PermissionsBoundary: "arn:aws:iam::123456789012:policy/eks-workload-boundary"}}},
+			bindings: []v1alpha1.IRSABinding{
+				binding("shop", "a", withCustomerManaged("shared")),
+				binding("shop", "b", withCustomerManaged("Shared")),
+				binding("shop", "c", withCustomerManaged("eks-workload-boundary")),
+			},
+			items: []Item{deployment(0, "shop", "a", "", nil), deployment(1, "shop", "b", "", nil), deployment(2, "shop", "c", "", nil)},
+			errors: []string{
+				`spec.policies.customerManaged[0].name: customer managed policy "Shared" in account 123456789012 is also rendered by IRSABinding shop/a`,
+				`spec.policies.customerManaged[0].name: customer managed policy arn:aws:iam::123456789012:policy/eks-workload-boundary is the permissions boundary that spec.guardrails.permissionsBoundary of IRSAConfig prod-eu requires of every role`,
+			},
+		},
+		{
+			name:     "a subject pattern that admits other namespaces",
+			bindings: []v1alpha1.IRSABinding{binding("shop", "a", func(b *v1alpha1.IRSABinding) { b.Spec.SubjectPattern = "system:serviceaccount:shop*" })},
+			items:    []Item{deployment(0, "shop", "a", "", nil)},
+			errors:   []string{`spec.subjectPattern: subject pattern "system:serviceaccount:shop*" admits service accounts of namespace "shop*", outside the binding's namespace shop`},
+		},
+		{
+			name:     "a subject pattern that admits every namespace, allowed by the guardrail",
+			cfg:      guard("*"),
+			bindings: []v1alpha1.IRSABinding{binding("shop", "a", func(b *v1alpha1.IRSABinding) { b.Spec.SubjectPattern = "system:serviceaccount:*" })},
+			items:    []Item{deployment(0, "shop", "a", "", nil)},
 		},
 		{
 			name: "a borrowed role whose trust refuses the borrower",

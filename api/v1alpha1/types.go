@@ -101,7 +101,7 @@ type Cluster struct {
 	// OIDCIssuer is the cluster's OIDC issuer URL, as `aws eks describe-cluster` prints it
 	// (https://oidc.eks.<region>.amazonaws.com/id/<ID>); required for IRSA.
 	// +optional
-	// +kubebuilder:validation:Pattern=`^https://`
+	// +kubebuilder:validation:Pattern=`^[Hh][Tt][Tt][Pp][Ss]://`
 	OIDCIssuer string `yaml:"oidcIssuer,omitempty"`
 	// Region of the cluster. Default: the region in the issuer URL. Needed for Pod Identity
 	// without an issuer (it gives the partition) and for Crossplane's PodIdentityAssociation.
