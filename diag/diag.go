@@ -136,3 +136,14 @@ func (l List) HasErrors() bool {
 	}
 	return false
 }
+
+// Errors returns the errors of the list, in order.
+func (l List) Errors() List {
+	var out List
+	for _, d := range l {
+		if d.Severity == Error {
+			out = append(out, d)
+		}
+	}
+	return out
+}

@@ -299,3 +299,74 @@ func TestKptBindingDeletedChangedByHand(t *testing.T) {
 	named(t, objs, "ServiceAccount", "app") // nothing was removed
 	wantEq(t, "serviceAccountName left alone", str(named(t, objs, "Deployment", "app"), "spec", "template", "spec", "serviceAccountName"), "manual")
 }
+
+// TestKptConfigRenamed: renaming the package's IRSAConfig changes the run key; the run keeps what
+// it rendered under the old name (the config item carries that key), renders the binding's edits,
+// stamps everything with the new key, and a second render changes nothing.
+func TestKptConfigRenamed(t *testing.T) {
+	bin := irsaFn(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Kptfile":         kptfile("app", bin),
+		"fnconfig.yaml":   configYAML("prod-eu", ""),
+		"deployment.yaml": deploymentYAML("shop", "web", ""),
+		"binding.yaml":    bindingYAML("shop", "web", ""),
+	})
+	if stderr, err := kptRender(t, dir); err != nil {
+		t.Fatalf("kpt fn render: %v\n%s", err, stderr)
+	}
+	wantRendered(t, packageObjects(t, dir), "web", "irsa.dev/v1alpha1/IRSAConfig//prod-eu")
+	cfg := filepath.Join(dir, "fnconfig.yaml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, cfg, strings.Replace(string(data), "name: prod-eu\n", "name: renamed\n", 1))
+	if stderr, err := kptRender(t, dir); err != nil {
+		t.Fatalf("kpt fn render after the rename: %v\n%s", err, stderr)
+	}
+	objs := packageObjects(t, dir)
+	wantRendered(t, objs, "web", "irsa.dev/v1alpha1/IRSAConfig//renamed")
+	if n := len(find(objs, "Role")) + len(find(objs, "ServiceAccount")); n != 2 {
+		t.Errorf("want one Role and one ServiceAccount after the rename, got %d", n)
+	}
+	first := snapshot(t, dir)
+	if stderr, err := kptRender(t, dir); err != nil {
+		t.Fatalf("third kpt fn render: %v\n%s", err, stderr)
+	}
+	if !reflect.DeepEqual(first, snapshot(t, dir)) {
+		t.Error("the render after the rename is not stable")
+	}
+}
+
+// TestKptBindingMovedToParent: a binding moved out of a subpackage into its parent is rendered by
+// the parent's run (the subpackage's run left nothing of it), not passed through unrendered.
+func TestKptBindingMovedToParent(t *testing.T) {
+	bin := irsaFn(t)
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Kptfile":             kptfile("parent", bin),
+		"fnconfig.yaml":       configYAML("parent", ""),
+		"sub/Kptfile":         kptfile("sub", bin),
+		"sub/fnconfig.yaml":   configYAML("sub", ""),
+		"sub/deployment.yaml": deploymentYAML("shop", "worker", "legacy"),
+		"sub/binding.yaml":    bindingYAML("shop", "worker", ""),
+	})
+	if stderr, err := kptRender(t, dir); err != nil {
+		t.Fatalf("kpt fn render: %v\n%s", err, stderr)
+	}
+	wantRendered(t, packageObjects(t, dir), "worker", "irsa.dev/v1alpha1/IRSAConfig//sub")
+	if err := os.Rename(filepath.Join(dir, "sub", "binding.yaml"), filepath.Join(dir, "binding.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	stderr, err := kptRender(t, dir)
+	if err != nil {
+		t.Fatalf("kpt fn render after the move: %v\n%s", err, stderr)
+	}
+	objs := packageObjects(t, dir)
+	wantRendered(t, objs, "worker", "irsa.dev/v1alpha1/IRSAConfig//parent")
+	wantEq(t, "worker serviceAccountName", str(named(t, objs, "Deployment", "worker"), "spec", "template", "spec", "serviceAccountName"), "worker")
+	if !strings.Contains(stderr, "left no object of it in the input") {
+		t.Errorf("kpt's output does not say the parent took the binding over:\n%s", stderr)
+	}
+}

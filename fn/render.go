@@ -83,7 +83,9 @@ func (r *render) run() {
 	for i, b := range r.bindings {
 		bindings[i] = *b.binding
 	}
-	r.plan = generator.Render(r.key, cfg, bindings, existing(r.rl.Items))
+	ex := existing(r.rl.Items)
+	ex.PreviousKeys = previousKeys(r.rl.FunctionConfig, r.rl.Items, r.key)
+	r.plan = generator.Render(r.key, cfg, bindings, ex)
 	for _, f := range r.plan.Findings {
 		switch {
 		case f.Binding >= 0:
@@ -100,6 +102,21 @@ func (r *render) run() {
 		return
 	}
 	r.apply()
+}
+
+// previousKeys are the run keys the function config rendered under before: under kpt the config
+// is also an item, stamped by the last render with the key of the identity it had then. A
+// renamed IRSAConfig thereby keeps what it rendered under its old name.
+func previousKeys(fc *kfn.KubeObject, items kfn.KubeObjects, key string) []string {
+	for _, o := range items {
+		if !sameIdentity(o, fc) {
+			continue
+		}
+		if old := o.GetAnnotation(generator.AnnotationInvocation); old != "" && old != key {
+			return []string{old}
+		}
+	}
+	return nil
 }
 
 // runKey is the run key of a function config: generator.RunKey of its identity, or

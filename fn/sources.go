@@ -94,7 +94,7 @@ func (r *render) decodeSources() {
 	for _, s := range r.sources {
 		switch s.ref.Kind {
 		case v1alpha1.KindConfig:
-			if run := s.obj.GetAnnotation(generator.AnnotationInvocation); run != "" && run != r.key {
+			if run := s.obj.GetAnnotation(generator.AnnotationInvocation); run != "" && run != r.key && !sameIdentity(s.obj, r.rl.FunctionConfig) {
 				continue // the config of another run (a kpt subpackage's): it passes through
 			}
 			cfg, skipped, problems := v1alpha1.DecodeConfigNode(yamlTree(s.obj))
@@ -143,4 +143,10 @@ func (r *render) decodeSources() {
 // yamlTree copies an object's YAML tree for the strict decoder, without writing and parsing text.
 func yamlTree(o *kfn.KubeObject) *yaml.Node {
 	return yamlnode.ToV3(o.CopyToResourceNode().YNode())
+}
+
+// sameIdentity reports whether two objects have the same apiVersion, kind, namespace and name.
+func sameIdentity(a, b *kfn.KubeObject) bool {
+	return a != nil && b != nil && !b.IsEmpty() && a.GetAPIVersion() == b.GetAPIVersion() && a.GetKind() == b.GetKind() &&
+		a.GetNamespace() == b.GetNamespace() && a.GetName() == b.GetName()
 }

@@ -224,6 +224,21 @@ func (r *resolver) checkGuardrails() {
 	}
 }
 
+// CheckGuardrails checks a binding that another run rendered against cfg's guardrails: its own
+// role and policy fields, as checkGuardrails does for the run's own bindings. A platform's
+// guardrails hold for every binding in its overlay's input, also one that a base rendered with
+// a function config of its own.
+func CheckGuardrails(cfg *v1alpha1.IRSAConfig, b v1alpha1.IRSABinding) diag.List {
+	var l diag.List
+	g := guardrailsOf(cfg)
+	own := b.Spec.Settings
+	g.checkRole(own.Role, specPath.Child("role"), &l)
+	if own.Role.ARN == "" {
+		g.checkPolicies(own.Policies, specPath.Child("policies"), &l)
+	}
+	return l
+}
+
 // validateGuardrails checks an IRSAConfig's guardrails, under spec, and the IRSAConfig's defaults
 // against them: a default that breaks one is reported once, here, rather than for every binding
 // it is merged into.

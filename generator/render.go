@@ -84,6 +84,10 @@ func (it Item) run() string { return it.Annotations[AnnotationInvocation] }
 // Existing are the items of the render's input, in input order.
 type Existing struct {
 	Items []Item
+	// PreviousKeys are run keys this run rendered under before: the key its function config was
+	// stamped with when it had another identity (a renamed IRSAConfig). What those runs made is
+	// this run's.
+	PreviousKeys []string
 }
 
 // Plan is every change one run makes, decided before any is made, and every problem found.
@@ -217,6 +221,10 @@ type planner struct {
 	roleOwners map[string]int
 	// policyOwners are the customer managed policies rendered, by account and lower-case name.
 	policyOwners map[string]int
+	// previousKeys are the run keys this run rendered under before (Existing.PreviousKeys).
+	previousKeys []string
+	// takenOver are the bindings another run stamped but left no object of: this run renders them.
+	takenOver    []bool
 	objectOwners map[objectID]int
 	annotated    map[int]bool
 	claims       map[int]*WorkloadChange
@@ -227,7 +235,7 @@ type planner struct {
 
 func newPlanner(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABinding, existing Existing) *planner {
 	p := &planner{
-		key: key, cfg: cfg, bindings: bindings, items: existing.Items,
+		key: key, cfg: cfg, bindings: bindings, items: existing.Items, previousKeys: existing.PreviousKeys,
 		present: map[string]string{}, ids: map[objectID]int{}, serviceAccounts: map[nsName]int{},
 		workloads: map[objectID]int{}, workloadsByNS: map[string][]int{}, previous: map[string]map[nsName]bool{},
 		replaced: map[nsName]bool{}, otherRoles: map[string][]int{}, saOwners: map[nsName]int{}, roleOwners: map[string]int{}, policyOwners: map[string]int{},
@@ -235,8 +243,23 @@ func newPlanner(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABi
 		created: map[nsName]bool{}, declared: map[string]map[nsName]bool{},
 	}
 	p.out.Bindings = make([]BindingPlan, len(bindings))
-	for _, b := range bindings {
-		p.present[bindingID(b)] = b.Metadata.Annotations[AnnotationInvocation]
+	// rendered are the (run, binding) pairs other runs left objects for in the input.
+	rendered := map[[2]string]bool{}
+	for _, it := range p.items {
+		if run, owner := it.run(), it.Annotations[AnnotationBinding]; !p.ourRun(run) && owner != "" {
+			rendered[[2]string{run, owner}] = true
+		}
+	}
+	p.takenOver = make([]bool, len(bindings))
+	for bi, b := range bindings {
+		run := b.Metadata.Annotations[AnnotationInvocation]
+		if !p.ourRun(run) && !rendered[[2]string{run, bindingID(b)}] {
+			// Stamped by a run that left nothing of it here: the binding moved out of that
+			// run's package, or that run is gone. This run renders it.
+			p.takenOver[bi] = true
+			run = p.key
+		}
+		p.present[bindingID(b)] = run
 	}
 	for i, it := range p.items {
 		ours := p.ours(it)
@@ -280,8 +303,13 @@ func bindingID(b v1alpha1.IRSABinding) string {
 // ours reports whether an item is this run's to change: stamped with its key, or unstamped
 // (rendered before runs were stamped, or never rendered).
 func (p *planner) ours(it Item) bool {
-	run := it.run()
-	return run == "" || run == p.key
+	return p.ourRun(it.run())
+}
+
+// ourRun reports whether a run key is this run's: its own, an earlier one of its function
+// config, or none.
+func (p *planner) ourRun(run string) bool {
+	return run == "" || run == p.key || slices.Contains(p.previousKeys, run)
 }
 
 func (p *planner) errorf(bi int, field diag.Path, allowed, format string, args ...any) {
@@ -309,8 +337,18 @@ func (p *planner) generate() {
 	for bi, b := range p.bindings {
 		run := b.Metadata.Annotations[AnnotationInvocation]
 		p.out.Bindings[bi].Run = run
-		if run != "" && run != p.key {
-			continue // another run rendered it; its output passes through
+		if p.takenOver[bi] {
+			p.notef(bi, diag.Info, diag.Path{}, "the binding was rendered by %s, which left no object of it in the input (the binding moved, or that run's function config was renamed or removed); %s renders it now", describeRun(run), describeRun(p.key))
+		} else if !p.ourRun(run) {
+			// Another run rendered it; its output passes through, but this run's guardrails
+			// hold for it too.
+			if p.cfg != nil {
+				for _, d := range CheckGuardrails(p.cfg, b).Errors() {
+					d.Message += fmt.Sprintf(" (the binding was rendered by %s; the guardrails of this run's IRSAConfig %s hold for every binding in its input)", describeRun(run), p.cfg.Metadata.Name)
+					p.out.Findings = append(p.out.Findings, Finding{Binding: bi, Item: -1, Diagnostic: d})
+				}
+			}
+			continue
 		}
 		res := Generate(Input{Binding: b, Config: p.cfg})
 		p.out.Bindings[bi] = BindingPlan{Rendered: true, Run: run, Result: res}

@@ -269,6 +269,20 @@ func TestRender(t *testing.T) {
 			items:    []Item{deployment(0, "shop", "a", "", nil)},
 		},
 		{
+			name: "another run's binding is held to this run's guardrails",
+			cfg: &v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod-eu"}, Spec: v1alpha1.ConfigSpec{Guardrails: v1alpha1.Guardrails{
+				DeniedActions: []string{"iam:*"}, RolePath: "/irsa/"}}},
+			bindings: []v1alpha1.IRSABinding{binding("shop", "a", func(b *v1alpha1.IRSABinding) {
+				b.Metadata.Annotations = map[string]string{AnnotationInvocation: otherRun}
+				b.Spec.Policies.Inline[0].Statements[0].Actions = []string{"iam:*"}
+				b.Spec.Policies.Inline[0].Statements[0].Resources = []string{"*"}
+			})},
+			items: []Item{deployment(0, "shop", "a", "", nil)},
+			errors: []string{
+				`spec.policies.inline[0].statements[0].actions[0]: action "iam:*" grants what spec.guardrails.deniedActions of IRSAConfig prod-eu denies ("iam:*")`,
+			},
+		},
+		{
 			name: "a borrowed role whose trust refuses the borrower",
 			bindings: []v1alpha1.IRSABinding{binding("shop", "a"), binding("shop", "b", func(b *v1alpha1.IRSABinding) {
 				b.Spec.Role.ARN = "arn:aws:iam::123456789012:role/prod-eu-shop-a"
