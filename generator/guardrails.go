@@ -73,13 +73,15 @@ func (g guardrails) applyDefaults(role *v1alpha1.Role) {
 // permissions boundary, a path outside rolePath, an account not among accounts, and a
 // bring-your-own role ARN in such an account or path.
 func (g guardrails) checkRole(role v1alpha1.Role, p diag.Path, l *diag.List) {
-	if b := g.boundary(); b != "" && role.PermissionsBoundary != "" && role.PermissionsBoundary != b {
+	// A field that is not well formed is reported by its own check; the guardrails judge only
+	// well formed values, so a typo is not reported twice.
+	if b := g.boundary(); b != "" && role.PermissionsBoundary != "" && role.PermissionsBoundary != b && policyARNPattern.MatchString(role.PermissionsBoundary) {
 		l.Errorf(p.Child("permissionsBoundary"), b+", or no permissionsBoundary: the role gets it", "permissions boundary %q is not the one %s requires", role.PermissionsBoundary, g.name("permissionsBoundary"))
 	}
 	if validRolePath(role.Path) && !g.pathAllowed(role.Path) {
 		l.Errorf(p.Child("path"), "a path that starts with "+g.rolePath()+", or no path: the role gets "+g.rolePath(), "role path %q is outside %s", role.Path, g.name("rolePath"))
 	}
-	if role.AccountID != "" && !g.accountAllowed(role.AccountID) {
+	if role.AccountID != "" && accountIDPattern.MatchString(role.AccountID) && !g.accountAllowed(role.AccountID) {
 		l.Errorf(p.Child("accountID"), g.accountsAllowedText(), "account %q is not among %s", role.AccountID, g.name("accounts"))
 	}
 	if role.ARN == "" {
@@ -114,6 +116,9 @@ func (g guardrails) accountsAllowedText() string {
 // and customer managed policies that grant actions deniedActions matches.
 func (g guardrails) checkPolicies(pol v1alpha1.Policies, p diag.Path, l *diag.List) {
 	for i, arn := range pol.Managed {
+		if !policyARNPattern.MatchString(arn) {
+			continue // reported as not a policy ARN
+		}
 		if denied := g.deniedManaged(arn); len(denied) > 0 {
 			l.Errorf(p.Child("managed").Index(i), g.managedAllowedText(), "AWS managed policy %q is denied by %s (%s)", arn, g.name("deniedManagedPolicies"), quoted(denied))
 		}

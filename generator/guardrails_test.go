@@ -345,3 +345,26 @@ func TestGuardrailsReferenceAsWarnings(t *testing.T) {
 		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestGuardrailsSkipMalformedValues: a value that is not well formed gets its own error only,
+// not a second one from the guardrail it would also break.
+func TestGuardrailsSkipMalformedValues(t *testing.T) {
+	b := validBinding()
+	b.Spec.Role.PermissionsBoundary = "not-an-arn"
+	b.Spec.Role.AccountID = "1234"
+	b.Spec.Policies.Managed = []string{"arn:aws:iam:us-east-1:aws:policy/AdministratorAccess"}
+	cfg := &v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "platform"}, Spec: v1alpha1.ConfigSpec{Guardrails: v1alpha1.Guardrails{
+		PermissionsBoundary:   "arn:aws:iam::123456789012:policy/eks-workload-boundary",
+		Accounts:              []string{"123456789012"},
+		DeniedManagedPolicies: []string{"AdministratorAccess"},
+	}}}
+	errs := errorsOf(Generate(Input{Binding: b, Config: cfg}).Diagnostics)
+	for _, e := range errs {
+		if strings.Contains(e.Message, "spec.guardrails") {
+			t.Errorf("a malformed value is reported again by a guardrail: %s", e)
+		}
+	}
+	if len(errs) != 3 {
+		t.Errorf("want the three form errors, got %v", errs)
+	}
+}

@@ -194,3 +194,18 @@ func TestUppercaseIssuerScheme(t *testing.T) {
 		t.Errorf("providers %+v", p)
 	}
 }
+
+// TestExistingRolePartition: a bring-your-own role of another partition than its clusters'.
+func TestExistingRolePartition(t *testing.T) {
+	b := validBinding()
+	b.Spec.Role.ARN = "arn:aws-cn:iam::123456789012:role/irsa/x"
+	errs := errorsOf(Generate(Input{Binding: b}).Diagnostics)
+	want := `spec.role.arn: role "arn:aws-cn:iam::123456789012:role/irsa/x" is in partition aws-cn, but clusters[0] is in aws: its pods could never assume it (allowed: a role in partition aws, that of the cluster's issuer or region)`
+	if len(errs) != 1 || errs[0].String() != want {
+		t.Errorf("got %v, want %q", errs, want)
+	}
+	b.Spec.Role.ARN = "arn:aws:iam::123456789012:role/irsa/x"
+	if errs := errorsOf(Generate(Input{Binding: b}).Diagnostics); len(errs) > 0 {
+		t.Errorf("a role of the clusters' partition: %v", errs)
+	}
+}

@@ -354,6 +354,22 @@ func (r *resolver) serviceAccountNames() []string {
 
 func (r *resolver) resolveExistingRole() {
 	r.roleARN = r.spec.Role.ARN
+	// The role must be in the partition of the clusters whose pods assume it: STS of another
+	// partition does not know it.
+	if got, _, _, _, err := ParseRoleARN(r.roleARN); err == nil {
+		for i, c := range r.spec.Clusters {
+			want := ""
+			if is, err := ParseIssuer(c.OIDCIssuer); err == nil && is.Partition != "" {
+				want = is.Partition
+			} else if c.Region != "" {
+				want = Partition(c.Region)
+			}
+			if want != "" && want != got {
+				r.diags.Errorf(specPath.Child("role", "arn"), "a role in partition "+want+", that of the cluster's issuer or region", "role %q is in partition %s, but clusters[%d] is in %s: its pods could never assume it", r.roleARN, got, i, want)
+				break
+			}
+		}
+	}
 	own := r.in.Binding.Spec
 	if own.Role.Name != "" || len(own.Policies.Managed) > 0 || len(own.Policies.Inline) > 0 {
 		r.diags.Warnf(specPath.Child("role", "arn"), "role.arn names an existing role, so irsa-fn renders no IAM role: role.name and policies are ignored")

@@ -150,7 +150,11 @@ func IsWriteAction(action string) bool {
 }
 
 func lint(st Statement, field func(string) diag.Path, l *diag.List) {
+	// Malformed entries are errors already; the warnings speak of real actions only.
 	for j, a := range st.Action {
+		if !actionPattern.MatchString(a) {
+			continue
+		}
 		if a == "*" {
 			l.Warnf(field("Action").Index(j), `action "*" allows every action on every service; list the actions the workload calls`)
 		} else if strings.HasSuffix(a, ":*") {
@@ -171,7 +175,7 @@ func lint(st Statement, field func(string) diag.Path, l *diag.List) {
 		return
 	}
 	for _, a := range st.Action {
-		if IsWriteAction(a) {
+		if actionPattern.MatchString(a) && IsWriteAction(a) {
 			l.Warnf(field("Resource"), `resource "*" with write action %q: scope the resources the workload changes`, a)
 			return
 		}

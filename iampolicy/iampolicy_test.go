@@ -99,3 +99,24 @@ func TestIsWriteAction(t *testing.T) {
 		}
 	}
 }
+
+// TestMalformedActionOnlyError: an action that is not service:Action is an error, and no
+// warning treats it as a real action.
+func TestMalformedActionOnlyError(t *testing.T) {
+	var l diag.List
+	CheckPermissions(Document{Version: Version, Statement: []Statement{{Effect: "Allow", Action: Values{"*:*"}, Resource: Values{"*"}}}}, diag.Path{}, nil, Findings{}, &l)
+	if len(l) != 1 || l[0].Severity != diag.Error {
+		t.Errorf("want one error, got %v", l)
+	}
+}
+
+// TestParseRefusesDuplicateKeys: a key written twice would lose its first value silently.
+func TestParseRefusesDuplicateKeys(t *testing.T) {
+	_, err := Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:PassRole","Action":"s3:GetObject","Resource":"*"}]}`)
+	if err == nil || err.Error() != `Statement[0].Action: key "Action" appears twice; JSON keeps only the last, so the first would be lost` {
+		t.Errorf("got %v", err)
+	}
+	if _, err := Parse(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}`); err != nil {
+		t.Errorf("the same keys in two statements are fine: %v", err)
+	}
+}

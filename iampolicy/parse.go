@@ -3,13 +3,19 @@ package iampolicy
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"strings"
 )
 
 // Parse reads a policy document written by hand. It accepts what IAM accepts — Statement as
 // one object or a list, values as a string or a list — and rejects unknown elements, so a typo
 // such as "Resources" is caught before IAM refuses it.
 func Parse(text string) (Document, error) {
+	if err := checkDuplicateKeys([]byte(text)); err != nil {
+		return Document{}, err
+	}
 	var raw struct {
 		Version   string          `json:"Version"`
 		ID        string          `json:"Id"`
@@ -53,6 +59,56 @@ func decodeStrict(data []byte, out any) error {
 	}
 	if dec.More() {
 		return fmt.Errorf("unexpected data after the JSON value")
+	}
+	return nil
+}
+
+// checkDuplicateKeys refuses a JSON text with a key twice in one object: encoding/json would keep
+// the last value and drop the first without a word, and IAM's own parser refuses the document.
+func checkDuplicateKeys(data []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	var walk func(path string) error
+	walk = func(path string) error {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch tok {
+		case json.Delim('{'):
+			seen := map[string]bool{}
+			for dec.More() {
+				k, err := dec.Token()
+				if err != nil {
+					return err
+				}
+				key, _ := k.(string)
+				if seen[key] {
+					return fmt.Errorf("%s: key %q appears twice; JSON keeps only the last, so the first would be lost", strings.TrimPrefix(path+"."+key, "."), key)
+				}
+				seen[key] = true
+				if err := walk(path + "." + key); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token() // }
+			return err
+		case json.Delim('['):
+			for i := 0; dec.More(); i++ {
+				if err := walk(fmt.Sprintf("%s[%d]", path, i)); err != nil {
+					return err
+				}
+			}
+			_, err = dec.Token() // ]
+			return err
+		}
+		return nil
+	}
+	if err := walk(""); err != nil {
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+			return nil // not JSON: the decoder below says why
+		}
+		return err
 	}
 	return nil
 }
