@@ -7,6 +7,7 @@ package export
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -43,10 +44,27 @@ type Role struct {
 	Source  string
 }
 
+// Input is what ReadInput found.
+type Input struct {
+	// Roles are the IAMRoles.
+	Roles []Role
+	// Rest are the other objects, local config dropped.
+	Rest []*kyaml.RNode
+	// Documents counts every document read, local config and IAMRoles included: zero means the
+	// input was empty, which in a pipeline usually means the command before the pipe failed.
+	Documents int
+}
+
 // Read reads objects from the paths (files, or folders such as kpt packages), or from stdin
 // when there are none, and separates the IAMRoles from the rest. Local-config objects (bindings,
 // Kptfiles) are dropped, as kustomize and kpt live apply drop them.
 func Read(paths []string, stdin io.Reader) ([]Role, []*kyaml.RNode, error) {
+	in, err := ReadInput(paths, stdin)
+	return in.Roles, in.Rest, err
+}
+
+// ReadInput is Read that also counts the documents read.
+func ReadInput(paths []string, stdin io.Reader) (Input, error) {
 	type input struct {
 		name string
 		data []byte
@@ -55,47 +73,47 @@ func Read(paths []string, stdin io.Reader) ([]Role, []*kyaml.RNode, error) {
 	if len(paths) == 0 {
 		data, err := io.ReadAll(stdin)
 		if err != nil {
-			return nil, nil, fmt.Errorf("read stdin: %w", err)
+			return Input{}, fmt.Errorf("read stdin: %w", err)
 		}
 		inputs = append(inputs, input{"stdin", data})
 	}
 	for _, p := range paths {
 		files, err := yamlFiles(p)
 		if err != nil {
-			return nil, nil, err
+			return Input{}, err
 		}
 		for _, f := range files {
 			data, err := os.ReadFile(f)
 			if err != nil {
-				return nil, nil, err
+				return Input{}, err
 			}
 			inputs = append(inputs, input{f, data})
 		}
 	}
-	var roles []Role
-	var rest []*kyaml.RNode
+	var out Input
 	for _, in := range inputs {
 		nodes, err := (&kio.ByteReader{Reader: bytes.NewReader(in.data), OmitReaderAnnotations: true}).Read()
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", in.name, err)
+			return Input{}, fmt.Errorf("%s: %w", in.name, err)
 		}
+		out.Documents += len(nodes)
 		for _, n := range nodes {
 			if n.GetApiVersion() == v1alpha1.APIVersion && n.GetKind() == v1alpha1.KindIAMRole {
 				r, err := decodeRole(n)
 				if err != nil {
-					return nil, nil, fmt.Errorf("%s: IAMRole %s: %w", in.name, n.GetName(), err)
+					return Input{}, fmt.Errorf("%s: IAMRole %s: %w", in.name, n.GetName(), err)
 				}
 				r.Source = in.name
-				roles = append(roles, r)
+				out.Roles = append(out.Roles, r)
 				continue
 			}
 			if n.GetAnnotations()["config.kubernetes.io/local-config"] == "true" {
 				continue
 			}
-			rest = append(rest, n)
+			out.Rest = append(out.Rest, n)
 		}
 	}
-	return roles, rest, nil
+	return out, nil
 }
 
 func decodeRole(n *kyaml.RNode) (Role, error) {
@@ -151,6 +169,10 @@ func Check(roles []Role) []error {
 			errs = append(errs, fmt.Errorf("%s: role name %q cannot name a folder (allowed: 1-64 of A-Z a-z 0-9 + = , . @ _ -, not . or ..)", r.Source, name))
 			continue
 		}
+		if strings.EqualFold(name, ManifestFile) {
+			errs = append(errs, fmt.Errorf("%s: role name %q is the name of the export's manifest file", r.Source, name))
+			continue
+		}
 		if other, dup := seen[strings.ToLower(name)]; dup {
 			errs = append(errs, fmt.Errorf("%s: role %q is also in %s; IAM role names are unique per account, ignoring case", r.Source, name, other))
 		}
@@ -178,6 +200,24 @@ func Check(roles []Role) []error {
 	return errs
 }
 
+// checkPolicyNames refuses inline policy names that cannot name a file of a role's folder, or
+// that would name trust-policy.json or role.json.
+func checkPolicyNames(names []string) error {
+	var errs []error
+	for _, n := range names {
+		lower := strings.ToLower(n)
+		switch {
+		case !safeName(n):
+			errs = append(errs, fmt.Errorf("inline policy name %q cannot name a file", n))
+		case lower+".json" == TrustPolicyFile || lower+".json" == RoleFile:
+			errs = append(errs, fmt.Errorf("an inline policy named %q would be read from %s.json", n, lower))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// safeName reports whether s is 1-128 of the IAM name characters and not . or ..: no /, \, NUL
+// or other character that could leave a folder.
 func safeName(s string) bool {
 	if s == "" || s == "." || s == ".." || len(s) > 128 {
 		return false
@@ -188,77 +228,6 @@ func safeName(s string) bool {
 		}
 	}
 	return true
-}
-
-// Write writes each role's files under dir, byte-stable, and removes the JSON files and role
-// folders an earlier export wrote that this one no longer has. Call Check first.
-func Write(dir string, roles []Role) error {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	keep := map[string]bool{}
-	for _, r := range roles {
-		keep[r.Spec.RoleName] = true
-		roleDir := filepath.Join(dir, r.Spec.RoleName)
-		if err := os.MkdirAll(roleDir, 0o755); err != nil {
-			return err
-		}
-		files := map[string][]byte{TrustPolicyFile: []byte(r.Spec.TrustPolicy + "\n")}
-		content := RoleFileContent{IAMRoleSpec: r.Spec, Binding: r.Binding}
-		for _, p := range r.Spec.InlinePolicies {
-			files[p.Name+".json"] = []byte(p.Document + "\n")
-			content.InlinePolicyNames = append(content.InlinePolicyNames, p.Name)
-		}
-		data, err := json.MarshalIndent(content, "", "  ")
-		if err != nil {
-			return err
-		}
-		files[RoleFile] = append(data, '\n')
-		for name, data := range files {
-			if err := os.WriteFile(filepath.Join(roleDir, name), data, 0o644); err != nil {
-				return err
-			}
-		}
-		if err := removeOthers(roleDir, files); err != nil {
-			return err
-		}
-	}
-	return removeStaleRoles(dir, keep)
-}
-
-// removeOthers removes the .json files of a role folder that this export did not write.
-func removeOthers(roleDir string, written map[string][]byte) error {
-	entries, err := os.ReadDir(roleDir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if _, ok := written[e.Name()]; !ok && !e.IsDir() && strings.HasSuffix(e.Name(), ".json") {
-			if err := os.Remove(filepath.Join(roleDir, e.Name())); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// removeStaleRoles removes the role folders (those holding a role.json) of roles no longer exported.
-func removeStaleRoles(dir string, keep map[string]bool) error {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if !e.IsDir() || keep[e.Name()] {
-			continue
-		}
-		if _, err := os.Stat(filepath.Join(dir, e.Name(), RoleFile)); err == nil {
-			if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // WriteManifests writes the other objects to w as a YAML stream.
@@ -286,6 +255,10 @@ func ReadDir(dir string) ([]Role, error) {
 		dec := json.NewDecoder(bytes.NewReader(data))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&content); err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Join(roleDir, RoleFile), err)
+		}
+		// Every name role.json gives is checked before a file is opened by it.
+		if err := checkPolicyNames(content.InlinePolicyNames); err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(roleDir, RoleFile), err)
 		}
 		trust, err := os.ReadFile(filepath.Join(roleDir, TrustPolicyFile))

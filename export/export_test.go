@@ -7,8 +7,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 )
 
 const stream = `apiVersion: v1
@@ -59,7 +57,7 @@ func TestReadWriteReadDir(t *testing.T) {
 		t.Errorf("the manifests lost a comment:\n%s", manifests.String())
 	}
 	dir := t.TempDir()
-	if err := Write(dir, roles); err != nil {
+	if err := Write(dir, roles, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{"trust-policy.json", "s3.json", "role.json"} {
@@ -68,7 +66,7 @@ func TestReadWriteReadDir(t *testing.T) {
 		}
 	}
 	first := readAll(t, dir)
-	if err := Write(dir, roles); err != nil {
+	if err := Write(dir, roles, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if second := readAll(t, dir); !reflect.DeepEqual(first, second) {
@@ -85,20 +83,13 @@ func TestReadWriteReadDir(t *testing.T) {
 
 func TestWriteRemovesWhatIsGone(t *testing.T) {
 	dir := t.TempDir()
-	role := func(name string, policies ...string) Role {
-		r := Role{Spec: v1alpha1.IAMRoleSpec{RoleName: name, TrustPolicy: "{}"}}
-		for _, p := range policies {
-			r.Spec.InlinePolicies = append(r.Spec.InlinePolicies, v1alpha1.PolicyDocument{Name: p, Document: "{}"})
-		}
-		return r
-	}
-	if err := Write(dir, []Role{role("A", "p1", "p2"), role("B")}); err != nil {
+	if err := Write(dir, []Role{mkRole("A", "p1", "p2"), mkRole("B")}, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "not-a-role"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := Write(dir, []Role{role("A", "p1")}); err != nil {
+	if err := Write(dir, []Role{mkRole("A", "p1")}, WriteOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "A", "p2.json")); !os.IsNotExist(err) {
@@ -113,23 +104,16 @@ func TestWriteRemovesWhatIsGone(t *testing.T) {
 }
 
 func TestCheck(t *testing.T) {
-	mk := func(name string, policies ...string) Role {
-		r := Role{Source: "in.yaml", Spec: v1alpha1.IAMRoleSpec{RoleName: name, TrustPolicy: "{}"}}
-		for _, p := range policies {
-			r.Spec.InlinePolicies = append(r.Spec.InlinePolicies, v1alpha1.PolicyDocument{Name: p, Document: "{}"})
-		}
-		return r
-	}
 	tests := map[string]struct {
 		roles []Role
 		want  string
 	}{
-		"dot dot":         {[]Role{mk("..")}, "cannot name a folder"},
-		"slash":           {[]Role{mk("a/b")}, "cannot name a folder"},
-		"duplicate":       {[]Role{mk("Web"), mk("web")}, "unique per account"},
-		"trust collision": {[]Role{mk("Web", "Trust-Policy")}, "would overwrite trust-policy.json"},
-		"role collision":  {[]Role{mk("Web", "role")}, "would overwrite role.json"},
-		"policy twice":    {[]Role{mk("Web", "p", "P")}, `inline policy "P" twice`},
+		"dot dot":         {[]Role{mkRole("..")}, "cannot name a folder"},
+		"slash":           {[]Role{mkRole("a/b")}, "cannot name a folder"},
+		"duplicate":       {[]Role{mkRole("Web"), mkRole("web")}, "unique per account"},
+		"trust collision": {[]Role{mkRole("Web", "Trust-Policy")}, "would overwrite trust-policy.json"},
+		"role collision":  {[]Role{mkRole("Web", "role")}, "would overwrite role.json"},
+		"policy twice":    {[]Role{mkRole("Web", "p", "P")}, `inline policy "P" twice`},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -139,7 +123,7 @@ func TestCheck(t *testing.T) {
 			}
 		})
 	}
-	if errs := Check([]Role{mk("Web", "s3")}); len(errs) != 0 {
+	if errs := Check([]Role{mkRole("Web", "s3")}); len(errs) != 0 {
 		t.Errorf("a good role refused: %v", errs)
 	}
 }
