@@ -694,7 +694,7 @@ func (r *VerifyReport) Write(w io.Writer, onlyProblems bool) {
 		fmt.Fprintf(w, "verify: %d role(s) match the declared state\n", len(r.Roles))
 		return
 	}
-	fmt.Fprintf(w, "verify: %d role(s) in sync, %d drifted, %d not checked; %d ServiceAccount problem(s), %d not checked\n",
+	fmt.Fprintf(w, "verify: %d role(s) in sync, %d drifted, %d not checked; %d ServiceAccount finding(s), %d not checked\n",
 		counts[StatusInSync], counts[StatusDrift], counts[StatusUnchecked], len(r.ServiceAccounts), len(r.UncheckedRefs))
 }
 
