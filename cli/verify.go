@@ -8,6 +8,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go/logging"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
@@ -19,22 +23,30 @@ import (
 func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("irsa-fn verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	concurrency := fs.Int("concurrency", 4, "how many roles to read at once")
+	var opts iamsync.Options
+	fs.IntVar(&opts.Concurrency, "concurrency", 4, "how many roles to read at once")
+	fs.StringVar(&opts.Owner, "owner", "", "value the "+iamsync.OwnerTag+" tag must have (any value when empty; the tag must be there)")
+	output := fs.String("o", "text", "output format: text, or json (one JSON document, one result per role)")
+	onlyProblems := fs.Bool("only-problems", false, "leave out the roles and OIDC providers that are in sync")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: irsa-fn verify [PATH...]\n\nReads the live IAM roles and OIDC providers and explains every way they differ from the\nrendered IAMRoles (and ServiceAccounts) in PATHs or stdin: a missing provider or audience\n(InvalidIdentityToken), a trust policy that refuses a declared service account (Not authorized\nto perform sts:AssumeRoleWithWebIdentity, or sts:AssumeRole for EKS Pod Identity) and why, and\nevery drifted field. Every annotated ServiceAccount and PodIdentityAssociation is checked against\nthe live trust of the role it names. Exit 0 only when everything matches.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn verify\n\nFlags:\n")
+		fmt.Fprint(stderr, "Usage: irsa-fn verify [PATH...]\n\nReads the live IAM roles and OIDC providers and explains every way they differ from the\nrendered IAMRoles (and ServiceAccounts) in PATHs or stdin: a missing provider or audience\n(InvalidIdentityToken), a trust policy that refuses a declared service account (Not authorized\nto perform sts:AssumeRoleWithWebIdentity, or sts:AssumeRole for EKS Pod Identity) and why, and\nevery drifted field, a missing or foreign irsa.dev/owner tag included. Every annotated ServiceAccount\nand PodIdentityAssociation is checked against the live trust of the role it names.\n\nExit codes: 0 everything in sync, 1 drift, 2 could not check (credentials, endpoint, throttling,\na role of another account than the credentials') or a usage error. Drift wins over could not check.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn verify\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
+	if *output != "text" && *output != "json" {
+		fmt.Fprintf(stderr, "irsa-fn verify: -o %s: want text or json\n", *output)
+		return 2
+	}
 	found, rest, err := loadRoles(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "irsa-fn verify:", err)
-		return 1
+		return 2
 	}
 	if len(found) == 0 {
 		fmt.Fprintln(stderr, "irsa-fn verify: no IAMRole found (render with output: [json], or give an irsa-fn export folder)")
-		return 1
+		return 2
 	}
 	bindings := map[string]string{}
 	for _, r := range found {
@@ -62,18 +74,53 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx := context.Background()
 	roles := specs(found)
-	iamClient, stsClient, err := awsClients(ctx, roles)
+	iamClient, stsClient, err := verifyClients(ctx, roles)
 	if err != nil {
-		fmt.Fprintln(stderr, "irsa-fn verify:", err)
-		return 1
+		fmt.Fprintln(stderr, "irsa-fn verify: could not check:", err)
+		return 2
 	}
-	syncer := &iamsync.Syncer{IAM: iamClient, STS: stsClient, Options: iamsync.Options{Concurrency: *concurrency}}
-	rep := syncer.Verify(ctx, roles, bindings, sas, assocs)
-	rep.Write(stdout)
-	if !rep.OK() {
+	syncer := &iamsync.Syncer{IAM: iamClient, STS: stsClient, Options: opts}
+	rep, err := syncer.Verify(ctx, roles, bindings, sas, assocs)
+	if err != nil {
+		fmt.Fprintln(stderr, "irsa-fn verify: could not check:", err)
+		return 2
+	}
+	if *output == "json" {
+		if err := rep.WriteJSON(stdout, *onlyProblems); err != nil {
+			fmt.Fprintln(stderr, "irsa-fn verify:", err)
+			return 2
+		}
+	} else {
+		rep.Write(stdout, *onlyProblems)
+	}
+	switch rep.Status() {
+	case iamsync.StatusDrift:
 		return 1
+	case iamsync.StatusUnchecked:
+		return 2
 	}
 	return 0
+}
+
+// verifyClients loads the SDK's standard configuration as awsClients does, without the SDK's own
+// log lines (a fallback to IMDSv1 while looking for credentials, say): verify says once, itself,
+// what could not be checked and why.
+func verifyClients(ctx context.Context, roles []v1alpha1.IAMRoleSpec) (*iam.Client, *sts.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
+	if err != nil {
+		return nil, nil, fmt.Errorf("load AWS configuration: %w", err)
+	}
+	if cfg.Region == "" {
+		var arn string
+		if len(roles) > 0 {
+			arn = roles[0].ARN
+		}
+		cfg.Region = map[string]string{"aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}[strings.Split(arn+"::", ":")[1]]
+		if cfg.Region == "" {
+			cfg.Region = "us-east-1"
+		}
+	}
+	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg), nil
 }
 
 // association reads an EKS Pod Identity association of the render: an ACK one

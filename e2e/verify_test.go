@@ -16,28 +16,10 @@ import (
 // TestVerify applies the pipeline case, proves verify passes, then injects drifts through the IAM
 // API and checks that verify names each with its field and the expected and actual values.
 func TestVerify(t *testing.T) {
-	moto := startMoto(t)
-	c := iamClient(moto)
+	p := applyPipeline(t)
+	c, env, bin, built, rendered := p.iam, p.env, p.bin, p.built, p.rendered
 	ctx := context.Background()
-	bin, kustomize := irsaFn(t), tool(t, "KUSTOMIZE", "kustomize")
-	env := motoEnv(moto)
-	createCustomerPolicy(t, c, "arn:aws:iam::123456789012:policy/eks-workload-boundary")
-	src := prepareKustomize(t, filepath.Join("testdata", "pipeline"), bin)
-	built, stderr, err := run(t, src, nil, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
-	if err != nil {
-		t.Fatalf("kustomize build: %v\n%s", err, stderr)
-	}
-	objs := parseObjects(t, []byte(built))
-	if len(find(objs, "IAMRole")) != 2 {
-		t.Fatalf("want 2 IAMRoles in the build output:\n%s", built)
-	}
-	validate(t, objs)
-	rendered := filepath.Join(t.TempDir(), "rendered.yaml")
-	write(t, rendered, built)
 	verify := verifier(t, env, bin)
-	if out, stderr, err := run(t, "", env, bin, "apply", "--create-oidc-providers", rendered); err != nil {
-		t.Fatalf("apply: %v\n%s%s", err, out, stderr)
-	}
 	mustContain(t, "verify after apply", verify(0, rendered), "role S3WriterRole: ok", "role PlatformReader: ok", "verify: 2 role(s) match")
 
 	const host = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E"
@@ -202,6 +184,44 @@ func TestVerifyPodIdentity(t *testing.T) {
 		t.Fatalf("apply after the drifts: %v\n%s%s", err, out, stderr)
 	}
 	mustContain(t, "verify after the repair", verify(0, rendered), "verify: 1 role(s) match")
+}
+
+// appliedPipeline is the pipeline case rendered and applied to a moto server.
+type appliedPipeline struct {
+	// moto is the server's URL.
+	moto string
+	iam  *iam.Client
+	// env points irsa-fn's AWS SDK at the moto server.
+	env []string
+	// bin is irsa-fn.
+	bin string
+	// built is the rendered stream, and rendered a file holding it.
+	built, rendered string
+}
+
+// applyPipeline renders the pipeline case with kustomize (two IAMRoles, valid objects) and
+// applies it, with its OIDC provider, to a new moto server.
+func applyPipeline(t *testing.T) appliedPipeline {
+	t.Helper()
+	moto := startMoto(t)
+	p := appliedPipeline{moto: moto, iam: iamClient(moto), env: motoEnv(moto), bin: irsaFn(t)}
+	createCustomerPolicy(t, p.iam, "arn:aws:iam::123456789012:policy/eks-workload-boundary")
+	src := prepareKustomize(t, filepath.Join("testdata", "pipeline"), p.bin)
+	built, stderr, err := run(t, src, nil, tool(t, "KUSTOMIZE", "kustomize"), "build", "--enable-alpha-plugins", "--enable-exec", ".")
+	if err != nil {
+		t.Fatalf("kustomize build: %v\n%s", err, stderr)
+	}
+	objs := parseObjects(t, []byte(built))
+	if len(find(objs, "IAMRole")) != 2 {
+		t.Fatalf("want 2 IAMRoles in the build output:\n%s", built)
+	}
+	validate(t, objs)
+	p.built, p.rendered = built, filepath.Join(t.TempDir(), "rendered.yaml")
+	write(t, p.rendered, built)
+	if out, stderr, err := run(t, "", p.env, p.bin, "apply", "--create-oidc-providers", p.rendered); err != nil {
+		t.Fatalf("apply: %v\n%s%s", err, out, stderr)
+	}
+	return p
 }
 
 // motoEnv is the environment that points the AWS SDK of irsa-fn at a moto server.

@@ -2,11 +2,20 @@ package iamsync
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/iampolicy"
@@ -31,34 +40,156 @@ type Association struct {
 	RoleARN string
 }
 
-// RoleFindings are the mismatches found for one role.
-type RoleFindings struct {
-	Role     string
-	Problems []string
+// Status is the outcome of verify for one role.
+type Status string
+
+const (
+	// StatusInSync is a role IAM holds as declared.
+	StatusInSync Status = "in_sync"
+	// StatusDrift is a role that differs from the declared one, or that a declared pod could not
+	// assume.
+	StatusDrift Status = "drift"
+	// StatusUnchecked is a role verify could not read: another account's, or one IAM did not
+	// answer for.
+	StatusUnchecked Status = "unchecked"
+)
+
+// RoleResult is the outcome of verify for one declared role.
+type RoleResult struct {
+	Name    string `json:"name"`
+	Account string `json:"account,omitempty"`
+	Status  Status `json:"status"`
+	// Drifts are the fields IAM holds otherwise than declared.
+	Drifts []string `json:"drifts,omitempty"`
+	// Reasons are the errors pods get with the role, in their words (InvalidIdentityToken,
+	// Not authorized to perform sts:AssumeRoleWithWebIdentity, ...).
+	Reasons []string `json:"reasons,omitempty"`
+	// Unchecked says why the role could not be checked.
+	Unchecked string `json:"unchecked,omitempty"`
+	// providers are the OIDC providers the role's pods get tokens from.
+	providers []string
+	// problems are the drifts and the reasons in the order they were found, for the text report.
+	problems []string
 }
 
 // VerifyReport is the outcome of a verify.
 type VerifyReport struct {
-	Account         string
-	Notes           []string
-	Roles           []RoleFindings
-	Providers       []ProviderCheck
+	Account   string
+	Notes     []string
+	Roles     []RoleResult
+	Providers []ProviderCheck
+	// ServiceAccounts are the findings about rendered ServiceAccounts and associations.
 	ServiceAccounts []string
+	// UncheckedRefs say which ServiceAccounts and associations name roles verify could not read.
+	UncheckedRefs []string
 }
 
-// OK reports whether IAM matches the declared state in every respect.
-func (r *VerifyReport) OK() bool {
+// Drift reports whether verify found a difference from the declared state.
+func (r *VerifyReport) Drift() bool {
 	for _, f := range r.Roles {
-		if len(f.Problems) > 0 {
-			return false
+		if f.Status == StatusDrift {
+			return true
 		}
 	}
 	for _, p := range r.Providers {
 		if p.Problem {
-			return false
+			return true
 		}
 	}
-	return len(r.ServiceAccounts) == 0
+	return len(r.ServiceAccounts) > 0
+}
+
+// Unchecked reports whether something could not be checked: a role, an OIDC provider or a role a
+// ServiceAccount names.
+func (r *VerifyReport) Unchecked() bool {
+	for _, f := range r.Roles {
+		if f.Status == StatusUnchecked {
+			return true
+		}
+	}
+	for _, p := range r.Providers {
+		if providerUnchecked(p) {
+			return true
+		}
+	}
+	return len(r.UncheckedRefs) > 0
+}
+
+// OK reports whether IAM matches the declared state in every respect and everything was checked.
+func (r *VerifyReport) OK() bool {
+	return !r.Drift() && !r.Unchecked()
+}
+
+// providerUnchecked reports whether verify could not read a provider: another account's, or one
+// IAM did not answer for.
+func providerUnchecked(p ProviderCheck) bool {
+	return strings.HasPrefix(p.State, "not checked") || strings.HasPrefix(p.State, "could not be read")
+}
+
+// CallerError is a failure to reach AWS with the configured credentials, found up front before
+// any role is read: no credentials, an endpoint that does not answer, throttling that outlasted
+// the retries, or credentials that may not read IAM.
+type CallerError struct {
+	// What says, in a few words, what failed.
+	What string
+	// Err is the SDK's error.
+	Err error
+}
+
+func (e *CallerError) Error() string {
+	return e.What + ": " + strings.Join(strings.Fields(e.Err.Error()), " ")
+}
+
+func (e *CallerError) Unwrap() error { return e.Err }
+
+// checkCaller finds, before any role is read, a failure that would make every read fail alike:
+// it retrieves the credentials, asks STS for their account (GetCallerIdentity) and reads the first
+// declared role. It returns the account, or "" when the Syncer has no STS client.
+func (s *Syncer) checkCaller(ctx context.Context, roles []v1alpha1.IAMRoleSpec) (string, error) {
+	if s.STS == nil {
+		return "", nil
+	}
+	if creds := s.STS.Options().Credentials; creds == nil {
+		return "", &CallerError{What: "no AWS credentials", Err: errors.New("the SDK found no credentials provider")}
+	} else if _, err := creds.Retrieve(ctx); err != nil {
+		return "", &CallerError{What: "no usable AWS credentials (set AWS_PROFILE, AWS_ACCESS_KEY_ID or a web identity token)", Err: err}
+	}
+	out, err := s.STS.GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", &CallerError{What: "could not confirm the credentials with STS GetCallerIdentity" + transportHint(err), Err: err}
+	}
+	if len(roles) > 0 {
+		// Any role will do: an unreachable or throttling IAM endpoint fails every read alike.
+		_, err := s.IAM.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roles[0].RoleName)})
+		if err != nil && (isTransport(err) || isThrottle(err)) {
+			return "", &CallerError{What: "could not read IAM" + transportHint(err), Err: err}
+		}
+	}
+	return aws.ToString(out.Account), nil
+}
+
+// isTransport reports whether a request never got an answer: the endpoint is down or unreachable.
+func isTransport(err error) bool {
+	var send *smithyhttp.RequestSendError
+	return errors.As(err, &send)
+}
+
+// isThrottle reports whether the SDK gave up retrying a throttled request.
+func isThrottle(err error) bool {
+	var max *retry.MaxAttemptsError
+	var api smithy.APIError
+	return errors.As(err, &max) && errors.As(err, &api) && strings.Contains(api.ErrorCode(), "Throttl")
+}
+
+// transportHint says what kind of failure an error is, for the one-line message.
+func transportHint(err error) string {
+	switch {
+	case isTransport(err):
+		return " (the endpoint did not answer; check AWS_ENDPOINT_URL_* and the network)"
+	case isThrottle(err):
+		return " (throttled, and the SDK's retries ran out)"
+	}
+	return ""
 }
 
 // Verify reads the live roles and OIDC providers and explains every way they differ from the
@@ -66,12 +197,18 @@ func (r *VerifyReport) OK() bool {
 // the binding it was rendered for, to check the binding's service accounts. Every annotated
 // ServiceAccount and every association is checked against the live trust of the role it names:
 // a declared role's among its findings, any other role's (read by the name in its ARN) among the
-// ServiceAccount findings.
-func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleBindings map[string]string, sas []ServiceAccount, assocs []Association) *VerifyReport {
-	rep := &VerifyReport{}
-	var applyRep Report
-	rep.Account = s.callerAccount(ctx, &applyRep)
-	rep.Notes = applyRep.Notes
+// ServiceAccount findings. A role must carry the ownership tag, with the value Options.Owner when
+// set. It returns a *CallerError, and no report, when the credentials or the endpoints fail
+// before any role is read.
+func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleBindings map[string]string, sas []ServiceAccount, assocs []Association) (*VerifyReport, error) {
+	account, err := s.checkCaller(ctx, roles)
+	if err != nil {
+		return nil, err
+	}
+	rep := &VerifyReport{Account: account}
+	if s.STS == nil {
+		rep.Notes = append(rep.Notes, "the account of the credentials is unknown; roles are not checked against it")
+	}
 	concurrency := s.Concurrency
 	if concurrency < 1 {
 		concurrency = 4
@@ -89,7 +226,7 @@ func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleB
 	for _, a := range assocs {
 		assocsByARN[a.RoleARN] = append(assocsByARN[a.RoleARN], a)
 	}
-	findings := make([]RoleFindings, len(roles))
+	results := make([]RoleResult, len(roles))
 	s.forEach(len(roles), concurrency, func(i int) {
 		r := roles[i]
 		own := byBinding[roleBindings[r.RoleName]]
@@ -98,11 +235,12 @@ func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleB
 				own = append(own, sa)
 			}
 		}
-		findings[i] = s.verifyRole(ctx, r, own, assocsByARN[r.ARN])
+		results[i] = s.verifyRole(ctx, r, account, own, assocsByARN[r.ARN])
 	})
-	slices.SortFunc(findings, func(a, b RoleFindings) int { return strings.Compare(a.Role, b.Role) })
-	rep.Roles = findings
-	rep.Providers = s.checkProviders(ctx, roles, rep.Account, Options{DryRun: true})
+	rep.Providers = s.checkProviders(ctx, roles, account, Options{DryRun: true})
+	addProviderReasons(results, rep.Providers)
+	slices.SortFunc(results, func(a, b RoleResult) int { return strings.Compare(a.Name, b.Name) })
+	rep.Roles = results
 	for _, r := range roles {
 		binding := roleBindings[r.RoleName]
 		if binding == "" {
@@ -116,15 +254,37 @@ func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleB
 			}
 		}
 	}
-	rep.ServiceAccounts = append(rep.ServiceAccounts, s.verifyOtherRoles(ctx, roles, roleBindings, byARN, assocsByARN, rep.Account, concurrency)...)
-	return rep
+	findings, unchecked := s.verifyOtherRoles(ctx, roles, roleBindings, byARN, assocsByARN, account, concurrency)
+	rep.ServiceAccounts = append(rep.ServiceAccounts, findings...)
+	rep.UncheckedRefs = unchecked
+	return rep, nil
+}
+
+// addProviderReasons gives each checked role the problems of the OIDC providers it trusts, as
+// reasons its pods fail.
+func addProviderReasons(results []RoleResult, providers []ProviderCheck) {
+	for i := range results {
+		r := &results[i]
+		if r.Status == StatusUnchecked {
+			continue
+		}
+		for _, p := range providers {
+			if p.Problem && slices.Contains(r.providers, p.ARN) {
+				reason := "oidc provider " + p.ARN + ": " + p.State
+				r.Reasons, r.problems = append(r.Reasons, reason), append(r.problems, reason)
+				r.Status = StatusDrift
+			}
+		}
+	}
 }
 
 // verifyOtherRoles checks the ServiceAccounts and associations that name a role the render does
 // not declare (a bring-your-own role, an edited annotation) against that role's live trust. A
 // ServiceAccount's tokens come from the OIDC providers its binding's role trusts, or, when its
 // binding declares no role here, from every provider the render's roles trust.
-func (s *Syncer) verifyOtherRoles(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleBindings map[string]string, byARN map[string][]ServiceAccount, assocsByARN map[string][]Association, account string, concurrency int) []string {
+//
+// It returns the findings, and apart from them the roles it could not read.
+func (s *Syncer) verifyOtherRoles(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleBindings map[string]string, byARN map[string][]ServiceAccount, assocsByARN map[string][]Association, account string, concurrency int) (findings, unchecked []string) {
 	declared := map[string]bool{}
 	bindingProviders := map[string][]string{}
 	var allProviders []string
@@ -156,6 +316,7 @@ func (s *Syncer) verifyOtherRoles(ctx context.Context, roles []v1alpha1.IAMRoleS
 	}
 	slices.Sort(arns)
 	out := make([][]string, len(arns))
+	notRead := make([]string, len(arns))
 	s.forEach(len(arns), concurrency, func(i int) {
 		arn := arns[i]
 		var toks []iampolicy.Token
@@ -185,13 +346,13 @@ func (s *Syncer) verifyOtherRoles(ctx context.Context, roles []v1alpha1.IAMRoleS
 			out[i] = []string{prefix + ", which is not a role ARN: its pods get AccessDenied"}
 			return
 		case account != "" && arnAccount != account:
-			out[i] = []string{fmt.Sprintf("%s in account %s; verify's credentials are for account %s, so its trust could not be checked", prefix, arnAccount, account)}
+			out[i], notRead[i] = nil, fmt.Sprintf("%s in account %s; verify's credentials are for account %s, so its trust could not be checked", prefix, arnAccount, account)
 			return
 		}
 		live, err := readRole(ctx, s.IAM, name)
 		switch {
 		case err != nil:
-			out[i] = []string{fmt.Sprintf("%s, which could not be read: %v", prefix, err)}
+			out[i], notRead[i] = nil, fmt.Sprintf("%s, which could not be read: %v", prefix, err)
 			return
 		case !live.exists:
 			out[i] = []string{prefix + ", which does not exist: its pods get AccessDenied"}
@@ -206,11 +367,13 @@ func (s *Syncer) verifyOtherRoles(ctx context.Context, roles []v1alpha1.IAMRoleS
 			out[i] = append(out[i], prefix+": "+p)
 		}
 	})
-	var all []string
-	for _, o := range out {
-		all = append(all, o...)
+	for i, o := range out {
+		findings = append(findings, o...)
+		if notRead[i] != "" {
+			unchecked = append(unchecked, notRead[i])
+		}
 	}
-	return all
+	return findings, unchecked
 }
 
 // roleNameOf returns the name and account of a role ARN (arn:<partition>:iam::<account>:role/<path><name>).
@@ -316,18 +479,43 @@ func scopesPodIdentity(c iampolicy.Condition) bool {
 
 // verifyRole compares one declared role with IAM. The live trust must admit the tokens and
 // associations the declared trust is meant to admit, and those of the ServiceAccounts and
-// associations in the render that name the role.
-func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, sas []ServiceAccount, assocs []Association) RoleFindings {
-	f := RoleFindings{Role: spec.RoleName}
-	problem := func(format string, args ...any) { f.Problems = append(f.Problems, fmt.Sprintf(format, args...)) }
+// associations in the render that name the role. A role of another account than account (the
+// credentials'), or one IAM does not answer for, is unchecked.
+func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, account string, sas []ServiceAccount, assocs []Association) RoleResult {
+	f := RoleResult{Name: spec.RoleName, Account: spec.AccountID, Status: StatusInSync}
+	if f.Account == "" {
+		_, f.Account, _ = roleNameOf(spec.ARN)
+	}
+	for _, p := range spec.OIDCProviders {
+		f.providers = append(f.providers, p.ARN)
+	}
+	problem := func(format string, args ...any) {
+		msg := fmt.Sprintf(format, args...)
+		f.Drifts, f.problems, f.Status = append(f.Drifts, msg), append(f.problems, msg), StatusDrift
+	}
+	refused := func(msgs ...string) {
+		if len(msgs) > 0 {
+			f.Reasons, f.problems, f.Status = append(f.Reasons, msgs...), append(f.problems, msgs...), StatusDrift
+		}
+	}
+	if account != "" && f.Account != "" && f.Account != account {
+		f.Status, f.Unchecked = StatusUnchecked, fmt.Sprintf("declared for account %s, but verify's credentials are for account %s: run verify with credentials of %s", f.Account, account, f.Account)
+		return f
+	}
 	live, err := readRole(ctx, s.IAM, spec.RoleName)
 	if err != nil {
-		problem("could not be read: %v", err)
+		f.Status, f.Unchecked = StatusUnchecked, "could not be read: "+strings.Join(strings.Fields(err.Error()), " ")
 		return f
 	}
 	if !live.exists {
-		problem("does not exist: pods get AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity or sts:AssumeRole (create it with irsa-fn apply)")
+		refused("does not exist: pods get AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity or sts:AssumeRole (create it with irsa-fn apply)")
 		return f
+	}
+	switch got := live.tags[OwnerTag]; {
+	case got == "":
+		problem("tags.%s: missing, so irsa-fn apply refuses the role (it did not create it); apply --adopt takes it over", OwnerTag)
+	case s.Owner != "" && got != s.Owner:
+		problem("tags.%s: expected %q, actual %q: the role belongs to another owner, so irsa-fn apply --owner %s refuses it", OwnerTag, s.Owner, got, s.Owner)
 	}
 	if live.arn != spec.ARN {
 		problem("arn: expected %s, actual %s", spec.ARN, live.arn)
@@ -353,7 +541,7 @@ func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, sas 
 			}
 		}
 	}
-	f.Problems = append(f.Problems, refusals(liveTrust, toks, podRequests(append(declaredAssociations(declared), assocs...)))...)
+	refused(refusals(liveTrust, toks, podRequests(append(declaredAssociations(declared), assocs...)))...)
 	for i, st := range liveTrust.Statement {
 		if st.Principal == nil || st.Effect != "Allow" {
 			continue
@@ -468,29 +656,106 @@ func tokens(declared iampolicy.Document, sas []ServiceAccount) []iampolicy.Token
 	return out
 }
 
-// Write prints the report and a summary line.
-func (r *VerifyReport) Write(w io.Writer) {
+// Write prints the report and a summary line; onlyProblems leaves out the roles and OIDC
+// providers that are as declared.
+func (r *VerifyReport) Write(w io.Writer, onlyProblems bool) {
 	writeHeader(w, r.Account, r.Notes)
-	problems := 0
+	counts := map[Status]int{}
 	for _, f := range r.Roles {
-		if len(f.Problems) == 0 {
-			fmt.Fprintf(w, "role %s: ok\n", f.Role)
-			continue
-		}
-		problems += len(f.Problems)
-		fmt.Fprintf(w, "role %s: %d problem(s)\n", f.Role, len(f.Problems))
-		for _, p := range f.Problems {
-			fmt.Fprintf(w, "  - %s\n", p)
+		counts[f.Status]++
+		switch f.Status {
+		case StatusInSync:
+			if !onlyProblems {
+				fmt.Fprintf(w, "role %s: ok\n", f.Name)
+			}
+		case StatusUnchecked:
+			fmt.Fprintf(w, "role %s: not checked: %s\n", f.Name, f.Unchecked)
+		default:
+			fmt.Fprintf(w, "role %s: %d problem(s)\n", f.Name, len(f.problems))
+			for _, p := range f.problems {
+				fmt.Fprintf(w, "  - %s\n", p)
+			}
 		}
 	}
-	problems += writeProviders(w, r.Providers)
+	var providers []ProviderCheck
+	for _, p := range r.Providers {
+		if !onlyProblems || p.Problem || providerUnchecked(p) {
+			providers = append(providers, p)
+		}
+	}
+	writeProviders(w, providers)
 	for _, s := range r.ServiceAccounts {
-		problems++
 		fmt.Fprintf(w, "%s\n", s)
 	}
-	if problems == 0 {
+	for _, s := range r.UncheckedRefs {
+		fmt.Fprintf(w, "%s\n", s)
+	}
+	if r.OK() {
 		fmt.Fprintf(w, "verify: %d role(s) match the declared state\n", len(r.Roles))
 		return
 	}
-	fmt.Fprintf(w, "verify: %d problem(s)\n", problems)
+	fmt.Fprintf(w, "verify: %d role(s) in sync, %d drifted, %d not checked; %d ServiceAccount finding(s), %d not checked\n",
+		counts[StatusInSync], counts[StatusDrift], counts[StatusUnchecked], len(r.ServiceAccounts), len(r.UncheckedRefs))
+}
+
+// verifyJSON is the document `verify -o json` prints.
+type verifyJSON struct {
+	Account string       `json:"account,omitempty"`
+	Status  Status       `json:"status"`
+	Notes   []string     `json:"notes,omitempty"`
+	Roles   []RoleResult `json:"roles"`
+	// Providers are the OIDC providers the roles trust.
+	Providers       []providerJSON `json:"oidcProviders,omitempty"`
+	ServiceAccounts []string       `json:"serviceAccounts,omitempty"`
+	UncheckedRefs   []string       `json:"uncheckedServiceAccounts,omitempty"`
+}
+
+// providerJSON is one OIDC provider in `verify -o json`.
+type providerJSON struct {
+	ARN    string `json:"arn"`
+	Status Status `json:"status"`
+	State  string `json:"state"`
+	Fix    string `json:"fix,omitempty"`
+}
+
+// Status is the outcome of the whole verify: drift when anything drifted, else unchecked when
+// anything could not be checked, else in sync.
+func (r *VerifyReport) Status() Status {
+	switch {
+	case r.Drift():
+		return StatusDrift
+	case r.Unchecked():
+		return StatusUnchecked
+	}
+	return StatusInSync
+}
+
+// WriteJSON prints the report as one JSON document: one result per role, with its status, its
+// drifts and the errors its pods get; onlyProblems leaves out what is in sync.
+func (r *VerifyReport) WriteJSON(w io.Writer, onlyProblems bool) error {
+	doc := verifyJSON{Account: r.Account, Status: r.Status(), Notes: r.Notes, Roles: []RoleResult{},
+		ServiceAccounts: r.ServiceAccounts, UncheckedRefs: r.UncheckedRefs}
+	for _, f := range r.Roles {
+		if !onlyProblems || f.Status != StatusInSync {
+			doc.Roles = append(doc.Roles, f)
+		}
+	}
+	for _, p := range r.Providers {
+		status := StatusInSync
+		switch {
+		case p.Problem:
+			status = StatusDrift
+		case providerUnchecked(p):
+			status = StatusUnchecked
+		}
+		if !onlyProblems || status != StatusInSync {
+			doc.Providers = append(doc.Providers, providerJSON{ARN: p.ARN, Status: status, State: p.State, Fix: p.Fix})
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("write the verify report: %w", err)
+	}
+	return nil
 }
