@@ -9,7 +9,9 @@ import (
 )
 
 func TestResolveOwners(t *testing.T) {
-	role := func(name, owner string) v1alpha1.IAMRoleSpec { return v1alpha1.IAMRoleSpec{RoleName: name, Owner: owner} }
+	role := func(name, owner string) v1alpha1.IAMRoleSpec {
+		return v1alpha1.IAMRoleSpec{RoleName: name, Owner: owner}
+	}
 	for _, tc := range []struct {
 		name      string
 		roles     []v1alpha1.IAMRoleSpec
