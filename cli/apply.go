@@ -27,10 +27,17 @@ was rendered. PATHs are rendered streams, kpt packages or irsa-fn export folders
 A second run makes no change and says so. Credentials, region and endpoint come from the AWS
 SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_IAM, ...).
 
+Roles are tagged with their owner: the IRSAConfig's spec.owner, or --owner; one per pipeline.
+--prune deletes only roles of exactly that owner. An empty input is an error.
+
+Exit status: 0 applied or in sync; 1 changes pending (--dry-run), a role refused or a call
+failed; 2 could not check (usage, credentials, endpoint, throttling).
+
 Example:
+  set -o pipefail
   kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn export --out iam > manifests.yaml
   irsa-fn apply --dry-run iam     # the plan, with a diff of every policy document
-  irsa-fn apply iam               # a second run makes no change
+  irsa-fn apply --prune iam       # a second run makes no change
 
 Flags:
 `
