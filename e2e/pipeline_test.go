@@ -151,6 +151,7 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("manifests:\n%s", manifests)
 	}
 	validate(t, objs)
+	mustContain(t, "role.json", readFile(t, filepath.Join(p.iamDir, "S3WriterRole", "role.json")), `"Owner": "prod-eu-pipeline"`)
 	before := snapshot(t, p.iamDir)
 	p.render()
 	if !reflect.DeepEqual(before, snapshot(t, p.iamDir)) {

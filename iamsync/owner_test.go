@@ -2,8 +2,13 @@ package iamsync
 
 import (
 	"errors"
+	"fmt"
+	"net"
 	"strings"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/smithy-go"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 )
@@ -89,6 +94,25 @@ func TestExitCode(t *testing.T) {
 	} {
 		if got := tc.rep.ExitCode(); got != tc.want {
 			t.Errorf("%s: exit %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestCouldNotCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{"nil", nil, false},
+		{"throttled", fmt.Errorf("put: %w", &smithy.GenericAPIError{Code: "Throttling"}), true},
+		{"access denied", &smithy.GenericAPIError{Code: "AccessDenied"}, false},
+		{"retries exhausted", &retry.MaxAttemptsError{Attempt: 3, Err: errors.New("x")}, true},
+		{"connection refused", &net.OpError{Op: "dial", Err: errors.New("connection refused")}, true},
+		{"other", errors.New("x"), false},
+	} {
+		if got := couldNotCheck(tc.err); got != tc.want {
+			t.Errorf("%s: couldNotCheck = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }
