@@ -27,10 +27,17 @@ was rendered. PATHs are rendered streams, kpt packages or irsa-fn export folders
 A second run makes no change and says so. Credentials, region and endpoint come from the AWS
 SDK's standard settings (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL_IAM, ...).
 
+Roles are tagged with their owner: the IRSAConfig's spec.owner, or --owner; one per pipeline.
+--prune deletes only roles of exactly that owner. An empty input is an error.
+
+Exit status: 0 applied or in sync; 1 changes pending (--dry-run), a role refused or a call
+failed; 2 could not check (usage, credentials, endpoint, throttling).
+
 Example:
+  set -o pipefail
   kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn export --out iam > manifests.yaml
   irsa-fn apply --dry-run iam     # the plan, with a diff of every policy document
-  irsa-fn apply iam               # a second run makes no change
+  irsa-fn apply --prune iam       # a second run makes no change
 
 Flags:
 `
@@ -92,18 +99,25 @@ func awsClients(ctx context.Context, roles []v1alpha1.IAMRoleSpec) (*iam.Client,
 	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg), nil
 }
 
+// progressThreshold is how many roles a run works on before it shows a progress line.
+const progressThreshold = 5
+
 // runApply is `irsa-fn apply`.
 func runApply(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("irsa-fn apply", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var opts iamsync.Options
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "print the plan, with diffs of policy documents, and change nothing")
-	fs.BoolVar(&opts.Prune, "prune", false, "delete roles this owner created (under --path-prefix) that are no longer declared")
-	fs.BoolVar(&opts.Adopt, "adopt", false, "take over existing roles that irsa-fn did not create")
+	fs.BoolVar(&opts.Prune, "prune", false, "delete roles of exactly this owner (under --path-prefix) that are no longer declared; needs an owner")
+	fs.BoolVar(&opts.Adopt, "adopt", false, "take over existing roles that irsa-fn did not create (no "+iamsync.OwnerTag+" tag)")
+	fs.StringVar(&opts.AdoptOwner, "adopt-owner", "", "take over declared roles tagged with this other owner, such as the old default "+iamsync.LegacyOwner+", re-tagging them")
 	fs.BoolVar(&opts.CreateOIDCProviders, "create-oidc-providers", false, "create the IAM OIDC providers the roles trust when they are missing")
-	fs.StringVar(&opts.Owner, "owner", "irsa-fn", "value of the "+iamsync.OwnerTag+" tag: apply changes and prunes only roles with this owner")
+	fs.StringVar(&opts.Owner, "owner", "", "value of the "+iamsync.OwnerTag+" tag for roles whose IRSAConfig sets no spec.owner, and the owner --prune deletes roles of; one per pipeline")
 	fs.StringVar(&opts.PathPrefix, "path-prefix", "/", "with --prune, look only at roles under this path")
 	fs.IntVar(&opts.Concurrency, "concurrency", 4, "how many roles to work on at once")
+	allowEmpty := fs.Bool("allow-empty", false, "with --prune, run even when the input declares no IAMRole (deleting every role of the owner)")
+	output := fs.String("o", "text", "output format: text or json (one JSON document)")
+	onlyProblems := fs.Bool("only-problems", false, "leave roles that are in sync out of the report")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, applyUsage)
 		fs.PrintDefaults()
@@ -111,26 +125,82 @@ func runApply(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err := fs.Parse(args); err != nil {
 		return parseExit(err)
 	}
-	found, _, err := loadRoles(fs.Args(), stdin)
+	if *output != "text" && *output != "json" {
+		fmt.Fprintf(stderr, "irsa-fn apply: -o %q: want text or json\n", *output)
+		return 2
+	}
+	found, rest, err := loadRoles(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "irsa-fn apply:", err)
 		return 1
 	}
 	roles := specs(found)
-	if len(roles) == 0 && !opts.Prune {
-		fmt.Fprintln(stderr, "irsa-fn apply: no IAMRole found (render with output: [json], or give an irsa-fn export folder)")
-		return 1
+	if code := checkInput(roles, len(rest), opts.Prune, *allowEmpty, stderr); code != 0 {
+		return code
+	}
+	owner, err := iamsync.ResolveOwners(roles, opts.Owner, opts.Prune)
+	if err != nil {
+		fmt.Fprintln(stderr, "irsa-fn apply:", err)
+		return 2
+	}
+	opts.Owner = owner
+	if *output == "text" && isTerminal(stderr) {
+		opts.Progress = func(done, total int) {
+			if total > progressThreshold {
+				fmt.Fprintf(stderr, "\rirsa-fn apply: %d/%d roles", done, total)
+				if done == total {
+					fmt.Fprintln(stderr)
+				}
+			}
+		}
 	}
 	ctx := context.Background()
 	iamClient, stsClient, err := awsClients(ctx, roles)
 	if err != nil {
 		fmt.Fprintln(stderr, "irsa-fn apply:", err)
-		return 1
+		return 2
 	}
 	rep := (&iamsync.Syncer{IAM: iamClient, STS: stsClient, Options: opts}).Apply(ctx, roles)
-	rep.Write(stdout)
-	if !rep.OK() {
+	if *output == "json" {
+		if err := rep.WriteJSON(stdout, *onlyProblems); err != nil {
+			fmt.Fprintln(stderr, "irsa-fn apply:", err)
+			return 2
+		}
+	} else if rep.Err == nil {
+		rep.Write(stdout, *onlyProblems)
+	}
+	if rep.Err != nil {
+		fmt.Fprintln(stderr, "irsa-fn apply:", rep.Err)
+	}
+	return rep.ExitCode()
+}
+
+// checkInput stops a run whose input is empty — most often a render that failed upstream in a
+// pipe without `set -o pipefail` — and a pruning run that declares no role, which would delete
+// every role of its owner. It returns the exit code, 0 to go on.
+func checkInput(roles []v1alpha1.IAMRoleSpec, others int, prune, allowEmpty bool, stderr io.Writer) int {
+	switch {
+	case len(roles) == 0 && others == 0:
+		fmt.Fprintln(stderr, "irsa-fn apply: the input holds no objects at all: the render before it most likely failed "+
+			"(in a pipe, use `set -o pipefail` so that its failure stops the pipeline); nothing was applied or pruned")
+		return 2
+	case len(roles) == 0 && prune && !allowEmpty:
+		fmt.Fprintf(stderr, "irsa-fn apply: --prune with no IAMRole in the input (%d other objects) would delete every role of the owner; "+
+			"render with output: [json], or pass --allow-empty if that is meant\n", others)
+		return 2
+	case len(roles) == 0 && !prune:
+		fmt.Fprintln(stderr, "irsa-fn apply: no IAMRole found (render with output: [json], or give an irsa-fn export folder)")
 		return 1
 	}
 	return 0
+}
+
+// isTerminal reports whether w is a terminal, where a progress line can be redrawn.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

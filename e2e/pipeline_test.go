@@ -135,7 +135,7 @@ func TestPipeline(t *testing.T) {
 	p.src = prepareKustomize(t, filepath.Join("testdata", "pipeline"), p.bin)
 	p.iamDir = filepath.Join(t.TempDir(), "iam")
 	p.env = []string{"AWS_ENDPOINT_URL_IAM=" + p.proxy.URL, "AWS_ENDPOINT_URL_STS=" + p.proxy.URL, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
-		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PROFILE="}
+		"AWS_REGION=us-east-1", "AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PROFILE=", "AWS_EC2_METADATA_DISABLED=true"}
 	ctx := context.Background()
 	createCustomerPolicy(t, p.iam, "arn:aws:iam::123456789012:policy/eks-workload-boundary")
 
@@ -151,6 +151,7 @@ func TestPipeline(t *testing.T) {
 		t.Fatalf("manifests:\n%s", manifests)
 	}
 	validate(t, objs)
+	mustContain(t, "role.json", readFile(t, filepath.Join(p.iamDir, "S3WriterRole", "role.json")), `"Owner": "prod-eu-pipeline"`)
 	before := snapshot(t, p.iamDir)
 	p.render()
 	if !reflect.DeepEqual(before, snapshot(t, p.iamDir)) {
@@ -174,14 +175,14 @@ func TestPipeline(t *testing.T) {
 	if decoded, _ := decodeDoc(inline["s3-write"]); len(inline) != 1 || !jsonEqual(t, decoded, readFile(t, filepath.Join(p.iamDir, "S3WriterRole", "s3-write.json"))) {
 		t.Errorf("S3WriterRole inline policies in IAM: %v", inline)
 	}
-	wantEq(t, "S3WriterRole tags", tags, map[string]string{"irsa.dev/owner": "irsa-fn"})
+	wantEq(t, "S3WriterRole tags", tags, map[string]string{"irsa.dev/owner": "prod-eu-pipeline"})
 	wantEq(t, "S3WriterRole managed", len(managed), 0)
 	role, tags, managed, _ = roleState(t, p.iam, "PlatformReader")
 	wantEq(t, "path", aws.ToString(role.Path), "/irsa/")
 	wantEq(t, "description", aws.ToString(role.Description), "Read-only access for the platform dashboards")
 	wantEq(t, "max session", aws.ToInt32(role.MaxSessionDuration), int32(7200))
 	wantEq(t, "boundary", aws.ToString(role.PermissionsBoundary.PermissionsBoundaryArn), "arn:aws:iam::123456789012:policy/eks-workload-boundary")
-	wantEq(t, "tags", tags, map[string]string{"team": "platform", "cost-center": "4711", "irsa.dev/owner": "irsa-fn"})
+	wantEq(t, "tags", tags, map[string]string{"team": "platform", "cost-center": "4711", "irsa.dev/owner": "prod-eu-pipeline"})
 	wantEq(t, "managed", sorted(managed), []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::aws:policy/CloudWatchReadOnlyAccess"})
 	provider, err := p.iam.GetOpenIDConnectProvider(ctx, &iam.GetOpenIDConnectProviderInput{OpenIDConnectProviderArn: aws.String("arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E")})
 	if err != nil || !reflect.DeepEqual(provider.ClientIDList, []string{"sts.amazonaws.com"}) {
@@ -243,7 +244,7 @@ func TestPipeline(t *testing.T) {
 	if err := os.RemoveAll(filepath.Join(p.iamDir, "PlatformReader")); err != nil {
 		t.Fatal(err)
 	}
-	out = p.apply(0, nil, "--prune", "--dry-run", p.iamDir)
+	out = p.apply(1, nil, "--prune", "--dry-run", p.iamDir)
 	mustContain(t, "prune dry run", out, "role PlatformReader: delete", "role Handmade: delete", "2 to delete")
 	if !roleExists(t, p.iam, "PlatformReader") {
 		t.Fatal("a dry run deleted a role")

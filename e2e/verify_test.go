@@ -119,7 +119,7 @@ func TestVerifyPodIdentity(t *testing.T) {
 	rendered := filepath.Join(t.TempDir(), "rendered.yaml")
 	write(t, rendered, built)
 	verify := verifier(t, env, bin)
-	if out, stderr, err := run(t, "", env, bin, "apply", "--create-oidc-providers", rendered); err != nil {
+	if out, stderr, err := run(t, "", env, bin, "apply", "--owner", "pod-identity-test", "--create-oidc-providers", rendered); err != nil {
 		t.Fatalf("apply: %v\n%s%s", err, out, stderr)
 	}
 	mustContain(t, "verify after apply", verify(0, rendered), "role BillingRole: ok", "verify: 1 role(s) match")
@@ -180,7 +180,7 @@ func TestVerifyPodIdentity(t *testing.T) {
 		`ServiceAccount finance/billing, PodIdentityAssociation finance/billing on cluster prod-eu: names role arn:aws:iam::123456789012:role/PayrollRole: service account finance/billing on cluster prod-eu cannot assume the role through EKS Pod Identity: Not authorized to perform sts:AssumeRole: StringEquals requires session tag kubernetes-service-account to be "payroll"`)
 
 	// apply repairs the trust; verify passes again.
-	if out, stderr, err := run(t, "", env, bin, "apply", rendered); err != nil {
+	if out, stderr, err := run(t, "", env, bin, "apply", "--owner", "pod-identity-test", rendered); err != nil {
 		t.Fatalf("apply after the drifts: %v\n%s%s", err, out, stderr)
 	}
 	mustContain(t, "verify after the repair", verify(0, rendered), "verify: 1 role(s) match")

@@ -182,6 +182,9 @@ func (r *resolver) iamRole() Object {
 	for _, p := range role.Inline {
 		spec.InlinePolicies = append(spec.InlinePolicies, v1alpha1.PolicyDocument{Name: p.Name, Document: p.Document.JSON()})
 	}
+	if r.in.Config != nil {
+		spec.Owner = r.in.Config.Spec.Owner
+	}
 	if r.irsa() {
 		spec.OIDCProviders = r.oidcProviders()
 	}

@@ -28,6 +28,7 @@ const (
 
 // step is one IAM call of a plan, and the line that describes it.
 type step struct {
+	api    string // the IAM API the step calls, such as PutRolePolicy
 	say    []string
 	call   func(ctx context.Context, c *iam.Client) error
 	mutate bool
@@ -40,17 +41,32 @@ type RolePlan struct {
 	// Lines describe the plan, one change a line, with diffs of policy documents.
 	Lines []string
 	// Err is why the role was refused or failed.
-	Err   error
-	steps []step
+	Err error
+	// Unchecked is set when the role's state could not be learned or changed for a reason that is
+	// not the role's: throttling that outlasted the retries, an unreachable endpoint.
+	Unchecked bool
+	steps     []step
 }
 
-func (p *RolePlan) add(call func(ctx context.Context, c *iam.Client) error, say ...string) {
-	p.steps = append(p.steps, step{say: say, call: call, mutate: true})
+// Calls names the IAM API of each planned call, in order.
+func (p *RolePlan) Calls() []string {
+	out := make([]string, len(p.steps))
+	for i, st := range p.steps {
+		out[i] = st.api
+	}
+	return out
+}
+
+func (p *RolePlan) add(api string, call func(ctx context.Context, c *iam.Client) error, say ...string) {
+	p.steps = append(p.steps, step{api: api, say: say, call: call, mutate: true})
 	p.Lines = append(p.Lines, say...)
 }
 
 // planRole compares a declared role with IAM and lists the calls that make them agree.
-func planRole(spec v1alpha1.IAMRoleSpec, live liveRole, owner string, adopt bool) *RolePlan {
+//
+// owner is the role's owner; adopt takes over an untagged role, and adoptOwner one tagged with
+// that other owner.
+func planRole(spec v1alpha1.IAMRoleSpec, live liveRole, owner string, adopt bool, adoptOwner string) *RolePlan {
 	p := &RolePlan{Role: spec.RoleName}
 	name := aws.String(spec.RoleName)
 	if !live.exists {
@@ -65,6 +81,11 @@ func planRole(spec v1alpha1.IAMRoleSpec, live liveRole, owner string, adopt bool
 	case got == "":
 		p.Action, p.Err = ActionRefused, fmt.Errorf("role %s exists and was not created by irsa-fn (no %s tag); pass --adopt to take it over", spec.RoleName, OwnerTag)
 		return p
+	case got == adoptOwner:
+		p.Lines = append(p.Lines, fmt.Sprintf("taking over from owner %q (--adopt-owner)", got))
+	case got == LegacyOwner:
+		p.Action, p.Err = ActionRefused, fmt.Errorf("role %s has the old default owner %q, which every pipeline shared; pass --adopt-owner %s to re-tag it with owner %q", spec.RoleName, got, got, owner)
+		return p
 	default:
 		p.Action, p.Err = ActionRefused, fmt.Errorf("role %s belongs to irsa-fn owner %q, not %q; apply it with --owner %s", spec.RoleName, got, owner, got)
 		return p
@@ -75,7 +96,7 @@ func planRole(spec v1alpha1.IAMRoleSpec, live liveRole, owner string, adopt bool
 	}
 	if !sameDocument(live.trust, spec.TrustPolicy) {
 		lines := append([]string{"~ trust policy:"}, indent(Diff(live.trust, spec.TrustPolicy))...)
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("UpdateAssumeRolePolicy", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: name, PolicyDocument: aws.String(spec.TrustPolicy)})
 			return err
 		}, lines...)
@@ -88,19 +109,19 @@ func planRole(spec v1alpha1.IAMRoleSpec, live liveRole, owner string, adopt bool
 		if live.maxSession != spec.MaxSessionDuration {
 			lines = append(lines, fmt.Sprintf("~ max session duration: %d -> %d", live.maxSession, spec.MaxSessionDuration))
 		}
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("UpdateRole", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.UpdateRole(ctx, &iam.UpdateRoleInput{RoleName: name, Description: aws.String(spec.Description), MaxSessionDuration: aws.Int32(int32(spec.MaxSessionDuration))})
 			return err
 		}, lines...)
 	}
 	switch {
 	case live.boundary != spec.PermissionsBoundary && spec.PermissionsBoundary != "":
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("PutRolePermissionsBoundary", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.PutRolePermissionsBoundary(ctx, &iam.PutRolePermissionsBoundaryInput{RoleName: name, PermissionsBoundary: aws.String(spec.PermissionsBoundary)})
 			return err
 		}, fmt.Sprintf("~ permissions boundary: %q -> %q", live.boundary, spec.PermissionsBoundary))
 	case live.boundary != "" && spec.PermissionsBoundary == "":
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("DeleteRolePermissionsBoundary", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.DeleteRolePermissionsBoundary(ctx, &iam.DeleteRolePermissionsBoundaryInput{RoleName: name})
 			return err
 		}, fmt.Sprintf("- permissions boundary %s", live.boundary))
@@ -133,7 +154,7 @@ func planCreate(p *RolePlan, spec v1alpha1.IAMRoleSpec, owner string) {
 	}
 	lines := []string{fmt.Sprintf("+ role %s (path %s, max session %ds)", spec.RoleName, spec.Path, spec.MaxSessionDuration), "+ trust policy:"}
 	lines = append(lines, indent(Diff("", spec.TrustPolicy))...)
-	p.add(func(ctx context.Context, c *iam.Client) error {
+	p.add("CreateRole", func(ctx context.Context, c *iam.Client) error {
 		_, err := c.CreateRole(ctx, in)
 		return err
 	}, lines...)
@@ -160,13 +181,13 @@ func planTags(p *RolePlan, spec v1alpha1.IAMRoleSpec, live liveRole, owner strin
 	}
 	name := aws.String(spec.RoleName)
 	if len(set) > 0 {
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("TagRole", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: name, Tags: set})
 			return err
 		}, lines[:len(set)]...)
 	}
 	if len(unset) > 0 {
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("UntagRole", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.UntagRole(ctx, &iam.UntagRoleInput{RoleName: name, TagKeys: unset})
 			return err
 		}, lines[len(set):]...)
@@ -188,14 +209,14 @@ func planInline(p *RolePlan, spec v1alpha1.IAMRoleSpec, live liveRole) {
 		}
 		lines := append([]string{fmt.Sprintf("%s inline policy %s:", verb, pol.Name)}, indent(Diff(current, pol.Document))...)
 		pol := pol
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("PutRolePolicy", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: name, PolicyName: aws.String(pol.Name), PolicyDocument: aws.String(pol.Document)})
 			return err
 		}, lines...)
 	}
 	for _, old := range slices.Sorted(maps.Keys(live.inline)) {
 		if !declared[old] {
-			p.add(func(ctx context.Context, c *iam.Client) error {
+			p.add("DeleteRolePolicy", func(ctx context.Context, c *iam.Client) error {
 				_, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: name, PolicyName: aws.String(old)})
 				return err
 			}, "- inline policy "+old)
@@ -211,14 +232,14 @@ func planManaged(p *RolePlan, spec v1alpha1.IAMRoleSpec, live liveRole) {
 		if live.managed[arn] {
 			continue
 		}
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("AttachRolePolicy", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: name, PolicyArn: aws.String(arn)})
 			return err
 		}, "+ attach "+arn)
 	}
 	for _, arn := range slices.Sorted(maps.Keys(live.managed)) {
 		if !declared[arn] {
-			p.add(func(ctx context.Context, c *iam.Client) error {
+			p.add("DetachRolePolicy", func(ctx context.Context, c *iam.Client) error {
 				_, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: name, PolicyArn: aws.String(arn)})
 				return err
 			}, "- detach "+arn)

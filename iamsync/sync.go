@@ -20,12 +20,15 @@ import (
 
 // Options say how apply behaves.
 type Options struct {
-	// Owner is the value of the ownership tag: apply changes only roles with this owner, and
-	// --prune deletes only those. Default: irsa-fn.
+	// Owner is the value of the ownership tag for roles that declare none (`--owner`), and the
+	// owner --prune deletes the roles of. See ResolveOwners: it is never derived.
 	Owner string
 	// Adopt takes over existing roles that have no ownership tag.
 	Adopt bool
-	// Prune deletes owned roles (under PathPrefix) that are not declared.
+	// AdoptOwner takes over declared roles tagged with this other owner (such as LegacyOwner),
+	// re-tagging them with their declared owner. It never makes such roles prunable.
+	AdoptOwner string
+	// Prune deletes roles of exactly Owner (under PathPrefix) that are not declared.
 	Prune bool
 	// PathPrefix limits which roles --prune looks at. Default: /.
 	PathPrefix string
@@ -35,6 +38,9 @@ type Options struct {
 	CreateOIDCProviders bool
 	// Concurrency bounds how many roles are worked on at once. Default: 4.
 	Concurrency int
+	// Progress, when set, is called after each role is worked on, with how many are done of how
+	// many are known so far.
+	Progress func(done, total int)
 }
 
 // Syncer applies declared roles to IAM.
@@ -48,6 +54,9 @@ type Syncer struct {
 
 // Report is the outcome of an apply.
 type Report struct {
+	// Err is why nothing could be checked: no owner, no credentials, no endpoint. When it is set,
+	// no role was read or changed.
+	Err       error
 	Account   string
 	Notes     []string
 	Roles     []*RolePlan
@@ -58,6 +67,9 @@ type Report struct {
 // OK reports whether every role is as declared (or would be, in a dry run) and every provider
 // is usable.
 func (r *Report) OK() bool {
+	if r.Err != nil {
+		return false
+	}
 	for _, p := range r.Roles {
 		if p.Err != nil {
 			return false
@@ -71,12 +83,32 @@ func (r *Report) OK() bool {
 	return true
 }
 
+// ExitCode is the command's exit status for the report: 0 when IAM holds the declared roles,
+// 1 when changes are pending (a dry run), a role was refused or a call failed, or a provider is
+// unusable, and 2 when something could not be checked (credentials, endpoint, throttling).
+func (r *Report) ExitCode() int {
+	if r.Err != nil {
+		return 2
+	}
+	for _, p := range r.Roles {
+		if p.Unchecked {
+			return 2
+		}
+	}
+	if !r.OK() {
+		return 1
+	}
+	for _, p := range r.Roles {
+		if r.DryRun && p.Action != ActionNone {
+			return 1
+		}
+	}
+	return 0
+}
+
 // Apply makes IAM hold the declared roles, or only plans it in a dry run.
 func (s *Syncer) Apply(ctx context.Context, roles []v1alpha1.IAMRoleSpec) *Report {
 	opts := s.Options
-	if opts.Owner == "" {
-		opts.Owner = "irsa-fn"
-	}
 	if opts.Concurrency < 1 {
 		opts.Concurrency = 4
 	}
@@ -84,26 +116,38 @@ func (s *Syncer) Apply(ctx context.Context, roles []v1alpha1.IAMRoleSpec) *Repor
 		opts.PathPrefix = "/"
 	}
 	rep := &Report{DryRun: opts.DryRun}
-	rep.Account = s.callerAccount(ctx, rep)
+	roles = slices.Clone(roles)
+	owner, err := ResolveOwners(roles, opts.Owner, opts.Prune)
+	if err != nil {
+		rep.Err = err
+		return rep
+	}
+	opts.Owner = owner
+	if rep.Account, err = CallerAccount(ctx, s.STS); err != nil {
+		rep.Err = err
+		return rep
+	}
+	progress := newProgress(opts.Progress, len(roles))
 
 	plans := make([]*RolePlan, len(roles))
 	s.forEach(len(roles), opts.Concurrency, func(i int) {
+		defer progress.done()
 		spec := roles[i]
-		if rep.Account != "" && spec.AccountID != "" && spec.AccountID != rep.Account {
-			plans[i] = &RolePlan{Role: spec.RoleName, Action: ActionRefused, Err: fmt.Errorf("role %s is declared for account %s, but the credentials are for account %s", spec.RoleName, spec.AccountID, rep.Account)}
+		if err := checkAccount(spec, rep.Account); err != nil {
+			plans[i] = &RolePlan{Role: spec.RoleName, Action: ActionRefused, Err: err}
 			return
 		}
 		live, err := readRole(ctx, s.IAM, spec.RoleName)
 		if err != nil {
-			plans[i] = &RolePlan{Role: spec.RoleName, Action: ActionFailed, Err: err}
+			plans[i] = &RolePlan{Role: spec.RoleName, Action: ActionFailed, Err: err, Unchecked: couldNotCheck(err)}
 			return
 		}
-		plans[i] = planRole(spec, live, opts.Owner, opts.Adopt)
+		plans[i] = planRole(spec, live, spec.Owner, opts.Adopt, opts.AdoptOwner)
 		s.execute(ctx, plans[i], opts.DryRun)
 	})
 	rep.Roles = plans
 	if opts.Prune {
-		rep.Roles = append(rep.Roles, s.prune(ctx, roles, opts)...)
+		rep.Roles = append(rep.Roles, s.prune(ctx, roles, opts, progress)...)
 	}
 	slices.SortStableFunc(rep.Roles, func(a, b *RolePlan) int { return strings.Compare(a.Role, b.Role) })
 	rep.Providers = s.checkProviders(ctx, roles, rep.Account, opts)
@@ -118,6 +162,7 @@ func (s *Syncer) execute(ctx context.Context, p *RolePlan, dryRun bool) {
 	for _, st := range p.steps {
 		if err := st.call(ctx, s.IAM); err != nil {
 			p.Action, p.Err = ActionFailed, fmt.Errorf("%s: %w", strings.TrimSpace(st.say[0]), err)
+			p.Unchecked = couldNotCheck(err)
 			return
 		}
 	}
@@ -152,7 +197,10 @@ func (s *Syncer) callerAccount(ctx context.Context, rep *Report) string {
 }
 
 // prune plans the deletion of owned roles under the path prefix that are not declared.
-func (s *Syncer) prune(ctx context.Context, roles []v1alpha1.IAMRoleSpec, opts Options) []*RolePlan {
+func (s *Syncer) prune(ctx context.Context, roles []v1alpha1.IAMRoleSpec, opts Options, progress *progress) []*RolePlan {
+	if opts.Owner == "" || opts.Owner == LegacyOwner {
+		return []*RolePlan{{Role: "(prune)", Action: ActionRefused, Err: fmt.Errorf("prune needs this pipeline's own owner, not %q", opts.Owner)}}
+	}
 	declared := map[string]bool{}
 	for _, r := range roles {
 		declared[strings.ToLower(r.RoleName)] = true
@@ -162,7 +210,7 @@ func (s *Syncer) prune(ctx context.Context, roles []v1alpha1.IAMRoleSpec, opts O
 	for pages.HasMorePages() {
 		page, err := pages.NextPage(ctx)
 		if err != nil {
-			return []*RolePlan{{Role: "(prune)", Action: ActionFailed, Err: fmt.Errorf("list roles under %s: %w", opts.PathPrefix, err)}}
+			return []*RolePlan{{Role: "(prune)", Action: ActionFailed, Err: fmt.Errorf("list roles under %s: %w", opts.PathPrefix, err), Unchecked: couldNotCheck(err)}}
 		}
 		for _, r := range page.Roles {
 			if name := aws.ToString(r.RoleName); !declared[strings.ToLower(name)] {
@@ -171,16 +219,18 @@ func (s *Syncer) prune(ctx context.Context, roles []v1alpha1.IAMRoleSpec, opts O
 		}
 	}
 	plans := make([]*RolePlan, len(candidates))
+	progress.add(len(candidates))
 	s.forEach(len(candidates), opts.Concurrency, func(i int) {
+		defer progress.done()
 		name := candidates[i]
 		live, err := readRole(ctx, s.IAM, name)
 		switch {
 		case err != nil:
-			plans[i] = &RolePlan{Role: name, Action: ActionFailed, Err: err}
+			plans[i] = &RolePlan{Role: name, Action: ActionFailed, Err: err, Unchecked: couldNotCheck(err)}
 		case live.tags[OwnerTag] != opts.Owner:
-			return // not ours
+			return // not this owner's: another pipeline's, the legacy owner's, or untagged
 		default:
-			plans[i] = planDelete(name, live)
+			plans[i] = planDelete(name, live, opts.Owner)
 			s.execute(ctx, plans[i], opts.DryRun)
 		}
 	})
@@ -195,22 +245,22 @@ func (s *Syncer) prune(ctx context.Context, roles []v1alpha1.IAMRoleSpec, opts O
 
 // planDelete lists the calls that delete a role: its attachments, inline policies and instance
 // profile memberships go first, as IAM requires.
-func planDelete(name string, live liveRole) *RolePlan {
+func planDelete(name string, live liveRole, owner string) *RolePlan {
 	p := &RolePlan{Role: name, Action: ActionDelete}
 	role := aws.String(name)
 	for _, arn := range slices.Sorted(maps.Keys(live.managed)) {
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("DetachRolePolicy", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.DetachRolePolicy(ctx, &iam.DetachRolePolicyInput{RoleName: role, PolicyArn: aws.String(arn)})
 			return err
 		}, "- detach "+arn)
 	}
 	for _, pol := range slices.Sorted(maps.Keys(live.inline)) {
-		p.add(func(ctx context.Context, c *iam.Client) error {
+		p.add("DeleteRolePolicy", func(ctx context.Context, c *iam.Client) error {
 			_, err := c.DeleteRolePolicy(ctx, &iam.DeleteRolePolicyInput{RoleName: role, PolicyName: aws.String(pol)})
 			return err
 		}, "- inline policy "+pol)
 	}
-	p.add(func(ctx context.Context, c *iam.Client) error {
+	p.add("DeleteRole", func(ctx context.Context, c *iam.Client) error {
 		profiles, err := c.ListInstanceProfilesForRole(ctx, &iam.ListInstanceProfilesForRoleInput{RoleName: role})
 		if err != nil {
 			return err
@@ -222,7 +272,7 @@ func planDelete(name string, live liveRole) *RolePlan {
 		}
 		_, err = c.DeleteRole(ctx, &iam.DeleteRoleInput{RoleName: role})
 		return err
-	}, "- role "+name+" (owned by irsa-fn, no longer declared)")
+	}, "- role "+name+" (owner "+owner+", no longer declared)")
 	return p
 }
 
@@ -312,11 +362,15 @@ func (s *Syncer) checkProviders(ctx context.Context, roles []v1alpha1.IAMRoleSpe
 }
 
 // Write prints the report: each role's plan or outcome, the providers, and a summary line.
-func (r *Report) Write(w io.Writer) {
+// onlyProblems leaves out roles that are in sync.
+func (r *Report) Write(w io.Writer, onlyProblems bool) {
 	writeHeader(w, r.Account, r.Notes)
 	counts := map[Action]int{}
 	for _, p := range r.Roles {
 		counts[p.Action]++
+		if onlyProblems && p.Action == ActionNone {
+			continue
+		}
 		fmt.Fprintf(w, "role %s: %s\n", p.Role, p.Action)
 		for _, l := range p.Lines {
 			fmt.Fprintf(w, "  %s\n", l)

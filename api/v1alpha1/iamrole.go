@@ -52,6 +52,10 @@ type IAMRoleSpec struct {
 	// ManagedPolicies are the ARNs of the managed policies attached to the role.
 	// +optional
 	ManagedPolicies []string `yaml:"managedPolicies,omitempty" json:"ManagedPolicyArns,omitempty"`
+	// Owner is the value of the role's irsa.dev/owner tag, from the IRSAConfig's spec.owner: the
+	// pipeline that owns the role, and whose `irsa-fn apply --prune` may delete it.
+	// +optional
+	Owner string `yaml:"owner,omitempty" json:"Owner,omitempty"`
 	// OIDCProviders are the IAM OIDC providers the trust policy relies on, one per cluster.
 	// +optional
 	OIDCProviders []OIDCProvider `yaml:"oidcProviders,omitempty" json:"OIDCProviders,omitempty"`

@@ -386,6 +386,14 @@ type IRSAConfig struct {
 
 // ConfigSpec is the body of an IRSAConfig.
 type ConfigSpec struct {
+	// Owner is the value of the irsa.dev/owner tag `irsa-fn apply` puts on every role rendered with
+	// this config, and the only roles `irsa-fn apply --prune` may delete. Give each pipeline (each
+	// cluster, each account's deployer) its own owner: two pipelines with one owner prune each
+	// other's roles. irsa-fn, the old default, is refused: roles tagged with it are re-tagged with
+	// `irsa-fn apply --adopt-owner irsa-fn`.
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9_.:/=+@-]{1,256}$`
+	// +optional
+	Owner string `yaml:"owner,omitempty"`
 	// Clusters used by every binding that names none.
 	// +optional
 	Clusters []Cluster `yaml:"clusters,omitempty"`
