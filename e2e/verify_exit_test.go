@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
+	"github.com/aws/aws-sdk-go-v2/service/iam/types"
 )
 
 // verifyJSON is the part of `verify -o json` the tests read.
@@ -167,9 +168,16 @@ func TestVerifyExitCodes(t *testing.T) {
 		t.Errorf("verify -o json --only-problems: want S3WriterRole only, got %v", got)
 	}
 
+	// A role tagged with another owner than the rendered IAMRole's (IRSAConfig.spec.owner): drift.
+	if _, err := c.TagRole(ctx, &iam.TagRoleInput{RoleName: aws.String("S3WriterRole"), Tags: []types.Tag{{Key: aws.String("irsa.dev/owner"), Value: aws.String("someone-else")}}}); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = runVerify(t, env, bin, 1, rendered)
+	mustContain(t, "verify, a role of another owner", out, `tags.irsa.dev/owner: expected "prod-eu-pipeline", actual "someone-else"`)
+
 	// A role of another owner than --owner names: drift.
 	out, _ = runVerify(t, env, bin, 1, "--owner", "team-a", rendered)
-	mustContain(t, "verify --owner team-a", out, `tags.irsa.dev/owner: expected "team-a", actual "irsa-fn"`)
+	mustContain(t, "verify --owner team-a", out, `tags.irsa.dev/owner: expected "team-a", actual "prod-eu-pipeline"`)
 
 	// A pod-facing failure is a reason in the pod's words: the OIDC provider deleted.
 	const provider = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E"

@@ -6,8 +6,8 @@ import (
 	"io"
 )
 
-// RoleResult is one role of the JSON report.
-type RoleResult struct {
+// ApplyRoleResult is one role of the apply JSON report.
+type ApplyRoleResult struct {
 	// Name of the role.
 	Name string `json:"name"`
 	// Status is what apply did or would do: create, update, delete, no changes, refused, failed,
@@ -21,31 +21,31 @@ type RoleResult struct {
 	Reasons []string `json:"reasons,omitempty"`
 }
 
-// ProviderResult is one OIDC provider of the JSON report.
-type ProviderResult struct {
+// ApplyProviderResult is one OIDC provider of the apply JSON report.
+type ApplyProviderResult struct {
 	ARN     string `json:"arn"`
 	State   string `json:"state"`
 	Problem bool   `json:"problem"`
 	Fix     string `json:"fix,omitempty"`
 }
 
-// JSONReport is the report of `irsa-fn apply -o json`: one document for the whole run.
-type JSONReport struct {
-	Account   string           `json:"account,omitempty"`
-	DryRun    bool             `json:"dryRun"`
-	ExitCode  int              `json:"exitCode"`
-	Error     string           `json:"error,omitempty"`
-	Notes     []string         `json:"notes,omitempty"`
-	Roles     []RoleResult     `json:"roles"`
-	Providers []ProviderResult `json:"providers,omitempty"`
+// ApplyJSONReport is the report of `irsa-fn apply -o json`: one document for the whole run.
+type ApplyJSONReport struct {
+	Account   string                `json:"account,omitempty"`
+	DryRun    bool                  `json:"dryRun"`
+	ExitCode  int                   `json:"exitCode"`
+	Error     string                `json:"error,omitempty"`
+	Notes     []string              `json:"notes,omitempty"`
+	Roles     []ApplyRoleResult     `json:"roles"`
+	Providers []ApplyProviderResult `json:"providers,omitempty"`
 }
 
 // statusCouldNotCheck is the JSON status of a role whose state could not be learned or changed.
 const statusCouldNotCheck = "could not check"
 
 // JSON returns the report as the JSON report; onlyProblems leaves out roles that are in sync.
-func (r *Report) JSON(onlyProblems bool) JSONReport {
-	out := JSONReport{Account: r.Account, DryRun: r.DryRun, ExitCode: r.ExitCode(), Notes: r.Notes, Roles: []RoleResult{}}
+func (r *Report) JSON(onlyProblems bool) ApplyJSONReport {
+	out := ApplyJSONReport{Account: r.Account, DryRun: r.DryRun, ExitCode: r.ExitCode(), Notes: r.Notes, Roles: []ApplyRoleResult{}}
 	if r.Err != nil {
 		out.Error = r.Err.Error()
 	}
@@ -53,7 +53,7 @@ func (r *Report) JSON(onlyProblems bool) JSONReport {
 		if onlyProblems && p.Action == ActionNone {
 			continue
 		}
-		res := RoleResult{Name: p.Role, Status: string(p.Action), Calls: p.Calls(), Changes: p.Lines}
+		res := ApplyRoleResult{Name: p.Role, Status: string(p.Action), Calls: p.Calls(), Changes: p.Lines}
 		if p.Unchecked {
 			res.Status = statusCouldNotCheck
 		}
@@ -63,7 +63,7 @@ func (r *Report) JSON(onlyProblems bool) JSONReport {
 		out.Roles = append(out.Roles, res)
 	}
 	for _, p := range r.Providers {
-		out.Providers = append(out.Providers, ProviderResult{ARN: p.ARN, State: p.State, Problem: p.Problem, Fix: p.Fix})
+		out.Providers = append(out.Providers, ApplyProviderResult{ARN: p.ARN, State: p.State, Problem: p.Problem, Fix: p.Fix})
 	}
 	return out
 }

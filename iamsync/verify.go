@@ -198,7 +198,7 @@ func transportHint(err error) string {
 // ServiceAccount and every association is checked against the live trust of the role it names:
 // a declared role's among its findings, any other role's (read by the name in its ARN) among the
 // ServiceAccount findings. A role must carry the ownership tag, with the value Options.Owner when
-// set. It returns a *CallerError, and no report, when the credentials or the endpoints fail
+// set, else the rendered role's owner when it has one. It returns a *CallerError, and no report, when the credentials or the endpoints fail
 // before any role is read.
 func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleBindings map[string]string, sas []ServiceAccount, assocs []Association) (*VerifyReport, error) {
 	account, err := s.checkCaller(ctx, roles)
@@ -511,11 +511,16 @@ func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, acco
 		refused("does not exist: pods get AccessDenied: Not authorized to perform sts:AssumeRoleWithWebIdentity or sts:AssumeRole (create it with irsa-fn apply)")
 		return f
 	}
+	// The owner is --owner when given, else the rendered role's own (IRSAConfig.spec.owner).
+	owner := s.Owner
+	if owner == "" {
+		owner = spec.Owner
+	}
 	switch got := live.tags[OwnerTag]; {
 	case got == "":
 		problem("tags.%s: missing, so irsa-fn apply refuses the role (it did not create it); apply --adopt takes it over", OwnerTag)
-	case s.Owner != "" && got != s.Owner:
-		problem("tags.%s: expected %q, actual %q: the role belongs to another owner, so irsa-fn apply --owner %s refuses it", OwnerTag, s.Owner, got, s.Owner)
+	case owner != "" && got != owner:
+		problem("tags.%s: expected %q, actual %q: the role belongs to another owner, so irsa-fn apply refuses it as %s's", OwnerTag, owner, got, owner)
 	}
 	if live.arn != spec.ARN {
 		problem("arn: expected %s, actual %s", spec.ARN, live.arn)
