@@ -144,15 +144,8 @@ func runApply(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 2
 	}
 	opts.Owner = owner
-	if *output == "text" && isTerminal(stderr) {
-		opts.Progress = func(done, total int) {
-			if total > progressThreshold {
-				fmt.Fprintf(stderr, "\rirsa-fn apply: %d/%d roles", done, total)
-				if done == total {
-					fmt.Fprintln(stderr)
-				}
-			}
-		}
+	if *output == "text" {
+		opts.Progress = progressLine(stderr, "apply")
 	}
 	ctx := context.Background()
 	iamClient, stsClient, err := awsClients(ctx, roles)
@@ -193,6 +186,27 @@ func checkInput(roles []v1alpha1.IAMRoleSpec, others int, prune, allowEmpty bool
 		return 1
 	}
 	return 0
+}
+
+// progressLine reports, on a terminal, how many roles a command has worked on, redrawing one
+// line, when it works on more than a few; elsewhere (a pipe, a CI log) it is nil.
+func progressLine(w io.Writer, command string) func(done, total int) {
+	if !isTerminal(w) {
+		return nil
+	}
+	return progressWriter(w, command)
+}
+
+// progressWriter draws the progress line on w: "\r" and the count, a newline when done.
+func progressWriter(w io.Writer, command string) func(done, total int) {
+	return func(done, total int) {
+		if total > progressThreshold {
+			fmt.Fprintf(w, "\rirsa-fn %s: %d/%d roles", command, done, total)
+			if done == total {
+				fmt.Fprintln(w)
+			}
+		}
+	}
 }
 
 // isTerminal reports whether w is a terminal, where a progress line can be redrawn.

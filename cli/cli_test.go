@@ -98,3 +98,26 @@ func TestFunctionModeReadsStdin(t *testing.T) {
 		t.Errorf("stderr %q", errOut.String())
 	}
 }
+
+// TestProgressLine: the progress line redraws one line for more than a few roles, ends it when
+// done, says nothing for a few, and is off where the output is no terminal.
+func TestProgressLine(t *testing.T) {
+	var b bytes.Buffer
+	p := progressWriter(&b, "verify")
+	for i := 1; i <= 7; i++ {
+		p(i, 7)
+	}
+	if want := "\rirsa-fn verify: 1/7 roles\rirsa-fn verify: 2/7 roles\rirsa-fn verify: 3/7 roles\rirsa-fn verify: 4/7 roles\rirsa-fn verify: 5/7 roles\rirsa-fn verify: 6/7 roles\rirsa-fn verify: 7/7 roles\n"; b.String() != want {
+		t.Errorf("progress %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	for i := 1; i <= 3; i++ {
+		p(i, 3)
+	}
+	if b.Len() != 0 {
+		t.Errorf("a progress line for 3 roles: %q", b.String())
+	}
+	if progressLine(&b, "apply") != nil {
+		t.Error("a progress line on a buffer, which is no terminal")
+	}
+}

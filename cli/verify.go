@@ -79,6 +79,9 @@ func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "irsa-fn verify: could not check:", err)
 		return 2
 	}
+	if *output == "text" {
+		opts.Progress = progressLine(stderr, "verify")
+	}
 	syncer := &iamsync.Syncer{IAM: iamClient, STS: stsClient, Options: opts}
 	rep, err := syncer.Verify(ctx, roles, bindings, sas, assocs)
 	if err != nil {

@@ -227,7 +227,9 @@ func (s *Syncer) Verify(ctx context.Context, roles []v1alpha1.IAMRoleSpec, roleB
 		assocsByARN[a.RoleARN] = append(assocsByARN[a.RoleARN], a)
 	}
 	results := make([]RoleResult, len(roles))
+	progress := newProgress(s.Progress, len(roles))
 	s.forEach(len(roles), concurrency, func(i int) {
+		defer progress.done()
 		r := roles[i]
 		own := byBinding[roleBindings[r.RoleName]]
 		for _, sa := range byARN[r.ARN] {
