@@ -10,8 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -237,6 +240,27 @@ func WriteManifests(w io.Writer, nodes []*kyaml.RNode) error {
 
 // ReadDir reads an export folder back: every subfolder holding a role.json is a role.
 func ReadDir(dir string) ([]Role, error) {
+	if info, err := os.Lstat(dir); err != nil {
+		return nil, err
+	} else if !info.IsDir() {
+		return nil, fmt.Errorf("%s is not a folder (a symbolic link is not followed)", dir)
+	}
+	// The manifest, when there is one, says which files the export wrote: each must be there.
+	var listed map[string]bool
+	if _, err := os.Lstat(filepath.Join(dir, ManifestFile)); err == nil {
+		m, err := readManifest(filepath.Join(dir, ManifestFile))
+		if err != nil {
+			return nil, err
+		}
+		listed = m
+		for _, f := range slices.Sorted(maps.Keys(listed)) {
+			if _, err := regularFile(filepath.Join(dir, filepath.FromSlash(f))); err != nil {
+				return nil, fmt.Errorf("%s lists %s: %w", ManifestFile, f, err)
+			}
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return nil, err
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -244,8 +268,21 @@ func ReadDir(dir string) ([]Role, error) {
 	var roles []Role
 	for _, e := range entries {
 		roleDir := filepath.Join(dir, e.Name())
-		data, err := os.ReadFile(filepath.Join(roleDir, RoleFile))
-		if !e.IsDir() || os.IsNotExist(err) {
+		if e.Type()&fs.ModeSymlink != 0 {
+			return nil, fmt.Errorf("%s is a symbolic link; an export folder holds none, and irsa-fn does not follow them", roleDir)
+		}
+		if !e.IsDir() {
+			continue
+		}
+		data, err := regularFile(filepath.Join(roleDir, RoleFile))
+		if errors.Is(err, fs.ErrNotExist) {
+			// Another tool's folder, unless the export wrote into it.
+			if listed[e.Name()+"/"+TrustPolicyFile] {
+				return nil, fmt.Errorf("%s: %s is missing", roleDir, RoleFile)
+			}
+			if _, err := os.Lstat(filepath.Join(roleDir, TrustPolicyFile)); err == nil {
+				return nil, fmt.Errorf("%s has a %s but no %s: a role folder that lost its role.json", roleDir, TrustPolicyFile, RoleFile)
+			}
 			continue
 		}
 		if err != nil {
@@ -257,18 +294,21 @@ func ReadDir(dir string) ([]Role, error) {
 		if err := dec.Decode(&content); err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(roleDir, RoleFile), err)
 		}
+		if content.RoleName != e.Name() {
+			return nil, fmt.Errorf("%s names role %q, but its folder is %s", filepath.Join(roleDir, RoleFile), content.RoleName, e.Name())
+		}
 		// Every name role.json gives is checked before a file is opened by it.
 		if err := checkPolicyNames(content.InlinePolicyNames); err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Join(roleDir, RoleFile), err)
 		}
-		trust, err := os.ReadFile(filepath.Join(roleDir, TrustPolicyFile))
+		trust, err := regularFile(filepath.Join(roleDir, TrustPolicyFile))
 		if err != nil {
 			return nil, err
 		}
 		spec := content.IAMRoleSpec
 		spec.TrustPolicy = strings.TrimSuffix(string(trust), "\n")
 		for _, name := range content.InlinePolicyNames {
-			doc, err := os.ReadFile(filepath.Join(roleDir, name+".json"))
+			doc, err := regularFile(filepath.Join(roleDir, name+".json"))
 			if err != nil {
 				return nil, fmt.Errorf("role %s lists inline policy %s: %w", spec.RoleName, name, err)
 			}
@@ -276,5 +316,25 @@ func ReadDir(dir string) ([]Role, error) {
 		}
 		roles = append(roles, Role{Spec: spec, Binding: content.Binding, Source: roleDir})
 	}
+	// A role the manifest lists must have been read: a folder that went missing would otherwise
+	// look like a role removed from the render, and apply --prune would delete it.
+	for f := range listed {
+		role, _, _ := strings.Cut(f, "/")
+		if !slices.ContainsFunc(roles, func(r Role) bool { return r.Spec.RoleName == role }) {
+			return nil, fmt.Errorf("%s lists role %s, which the folder does not hold", ManifestFile, role)
+		}
+	}
 	return roles, nil
+}
+
+// regularFile reads a file that is a regular file, not a symbolic link.
+func regularFile(p string) ([]byte, error) {
+	info, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (a symbolic link is not followed)", p)
+	}
+	return os.ReadFile(p)
 }

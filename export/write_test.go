@@ -299,3 +299,72 @@ func TestReadInputCountsDocuments(t *testing.T) {
 		}
 	}
 }
+
+// TestReadDirRefusesWhatApplyCouldMisread: apply and verify read export folders through ReadDir;
+// a role folder it skipped would look removed from the render, and apply --prune would delete the
+// role. So a symbolic link anywhere, a role folder without role.json, a role the manifest lists
+// but the folder lacks, and a role.json naming another role are errors, not skips.
+func TestReadDirRefusesWhatApplyCouldMisread(t *testing.T) {
+	setup := func(t *testing.T) string {
+		dir := filepath.Join(t.TempDir(), "iam")
+		if err := Write(dir, []Role{mkRole("A", "p"), mkRole("B")}, WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if roles, err := ReadDir(dir); err != nil || len(roles) != 2 {
+			t.Fatalf("the fresh export reads as %d roles, %v", len(roles), err)
+		}
+		return dir
+	}
+	tests := []struct {
+		name, want string
+		break_     func(t *testing.T, dir string)
+	}{
+		{"a symlinked role folder", "is a symbolic link", func(t *testing.T, dir string) {
+			real := filepath.Join(t.TempDir(), "B")
+			if err := os.Rename(filepath.Join(dir, "B"), real); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(real, filepath.Join(dir, "B")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a symlinked policy file", "is not a regular file", func(t *testing.T, dir string) {
+			outside := filepath.Join(t.TempDir(), "p.json")
+			mustWrite(t, outside, `{"Version":"2012-10-17","Statement":[]}`)
+			p := filepath.Join(dir, "A", "p.json")
+			if err := os.Remove(p); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(outside, p); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"role.json missing", "lists B/role.json", func(t *testing.T, dir string) {
+			if err := os.Remove(filepath.Join(dir, "B", "role.json")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a listed role folder gone", "lists B/role.json", func(t *testing.T, dir string) {
+			if err := os.RemoveAll(filepath.Join(dir, "B")); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"role.json naming another role", `names role "A", but its folder is B`, func(t *testing.T, dir string) {
+			data, err := os.ReadFile(filepath.Join(dir, "A", "role.json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustWrite(t, filepath.Join(dir, "B", "role.json"), strings.Replace(string(data), `"p"`, ``, 1))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := setup(t)
+			tt.break_(t, dir)
+			roles, err := ReadDir(dir)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("ReadDir gave %d roles and %v, want an error containing %q", len(roles), err, tt.want)
+			}
+		})
+	}
+}
