@@ -129,6 +129,15 @@ func runApply(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "irsa-fn apply: -o %q: want text or json\n", *output)
 		return 2
 	}
+	// IAM compares path prefixes as strings: /irsa would also take /irsa-x/.
+	if p := opts.PathPrefix; !strings.HasPrefix(p, "/") || !strings.HasSuffix(p, "/") {
+		fmt.Fprintf(stderr, "irsa-fn apply: --path-prefix %q: want an IAM path, / or /segments/ (with both slashes, so /irsa/ does not take /irsa-x/)\n", p)
+		return 2
+	}
+	if strings.TrimSpace(opts.Owner) != opts.Owner {
+		fmt.Fprintf(stderr, "irsa-fn apply: --owner %q: an owner has no leading or trailing white space\n", opts.Owner)
+		return 2
+	}
 	found, rest, err := loadRoles(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "irsa-fn apply:", err)

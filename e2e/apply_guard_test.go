@@ -153,6 +153,16 @@ func TestApplyGuardsPrune(t *testing.T) {
 	all["USReader"] = false
 	wantRoles(t, c, "after us's prune", all)
 
+	// A render for another account: its roles are refused, and nothing is pruned in this one.
+	otherAccount := filepath.Join(t.TempDir(), "other-account.yaml")
+	write(t, otherAccount, strings.ReplaceAll(readFile(t, usWithoutReader), "123456789012", "999999999999"))
+	out, _ = guardRun(t, proxy, env, bin, 1, "--prune", otherAccount)
+	mustContain(t, "prune of another account's render", out, "not pruning: 1 of the 1 declared role(s) were refused or failed")
+	wantRoles(t, c, "after another account's prune", all)
+	// A path prefix that is not an IAM path: exit 2 (IAM would compare it as a string).
+	_, stderr0 := guardRun(t, proxy, env, bin, 2, "--prune", "--path-prefix", "/irsa", usWithoutReader)
+	mustContain(t, "path prefix", stderr0, `--path-prefix "/irsa": want an IAM path`)
+
 	// --prune without an owner: exit 2, nothing deleted.
 	noOwner := filepath.Join(t.TempDir(), "no-owner.yaml")
 	write(t, noOwner, strings.ReplaceAll(readFile(t, usWithoutReader), "  owner: prod-us-pipeline\n", ""))

@@ -147,7 +147,21 @@ func (s *Syncer) Apply(ctx context.Context, roles []v1alpha1.IAMRoleSpec) *Repor
 	})
 	rep.Roles = plans
 	if opts.Prune {
-		rep.Roles = append(rep.Roles, s.prune(ctx, roles, opts, progress)...)
+		// Pruning deletes what the input does not declare: with a declared role refused or
+		// failed, the input is not what this account should hold, and prune could delete the
+		// very roles it was meant to keep (a render for another account, roles without account).
+		blocked := 0
+		for _, p := range plans {
+			if p.Action == ActionRefused || p.Action == ActionFailed {
+				blocked++
+			}
+		}
+		if blocked > 0 {
+			rep.Roles = append(rep.Roles, &RolePlan{Role: "(prune)", Action: ActionRefused,
+				Err: fmt.Errorf("not pruning: %d of the %d declared role(s) were refused or failed, so the input is not what account %s should hold", blocked, len(plans), rep.Account)})
+		} else {
+			rep.Roles = append(rep.Roles, s.prune(ctx, roles, opts, progress)...)
+		}
 	}
 	slices.SortStableFunc(rep.Roles, func(a, b *RolePlan) int { return strings.Compare(a.Role, b.Role) })
 	rep.Providers = s.checkProviders(ctx, roles, rep.Account, opts)
