@@ -240,6 +240,7 @@ func WriteManifests(w io.Writer, nodes []*kyaml.RNode) error {
 
 // ReadDir reads an export folder back: every subfolder holding a role.json is a role.
 func ReadDir(dir string) ([]Role, error) {
+	dir = filepath.Clean(dir) // Lstat("link/") would follow the link
 	if info, err := os.Lstat(dir); err != nil {
 		return nil, err
 	} else if !info.IsDir() {

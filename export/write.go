@@ -50,6 +50,8 @@ func Write(dir string, roles []Role, opts WriteOptions) error {
 	if err != nil {
 		return err
 	}
+	// Without the trailing slash: Lstat("link/") would follow the link.
+	dir = filepath.Clean(dir)
 	if info, err := os.Lstat(dir); err == nil {
 		if !info.IsDir() {
 			return fmt.Errorf("%s is not a folder (a symbolic link is refused: pass the folder it points to)", dir)

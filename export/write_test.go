@@ -368,3 +368,22 @@ func TestReadDirRefusesWhatApplyCouldMisread(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteRefusesSymlinkedOutWithSlash: "--out link/" names the link too, not the folder it
+// points to.
+func TestWriteRefusesSymlinkedOutWithSlash(t *testing.T) {
+	real := filepath.Join(t.TempDir(), "iam")
+	if err := os.Mkdir(real, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(t.TempDir(), "iamlink")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	if err := Write(link+"/", []Role{mkRole("A")}, WriteOptions{}); err == nil {
+		t.Fatal("wrote through a symlinked --out given with a trailing slash")
+	}
+	if entries, _ := os.ReadDir(real); len(entries) != 0 {
+		t.Errorf("the link's target was written: %v", entries)
+	}
+}
