@@ -102,8 +102,8 @@ func awsClients(ctx context.Context, roles []v1alpha1.IAMRoleSpec) (*iam.Client,
 // progressThreshold is how many roles a run works on before it shows a progress line.
 const progressThreshold = 5
 
-// runApply is `irsa-fn apply`.
-func runApply(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// applyCommand is `irsa-fn apply`; runApply wraps it for -o json.
+func applyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("irsa-fn apply", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var opts iamsync.Options
@@ -141,7 +141,7 @@ func runApply(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	found, rest, err := loadRoles(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "irsa-fn apply:", err)
-		return 1
+		return 2 // could not read what to apply, as verify
 	}
 	roles := specs(found)
 	if code := checkInput(roles, len(rest), opts.Prune, *allowEmpty, stderr); code != 0 {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"runtime"
 	"strings"
 	"testing"
@@ -119,5 +120,30 @@ func TestProgressLine(t *testing.T) {
 	}
 	if progressLine(&b, "apply") != nil {
 		t.Error("a progress line on a buffer, which is no terminal")
+	}
+}
+
+// TestJSONOnEveryOutcome: with -o json, apply and verify print one JSON document even when they
+// stop before they have a report (empty input, a bad flag value).
+func TestJSONOnEveryOutcome(t *testing.T) {
+	for _, args := range [][]string{
+		{"irsa-fn", "apply", "-o", "json"},
+		{"irsa-fn", "apply", "-o=json", "--path-prefix", "/irsa"},
+		{"irsa-fn", "verify", "-o", "json"},
+	} {
+		var out, errOut bytes.Buffer
+		code := Main(args, strings.NewReader(""), &out, &errOut)
+		var doc struct {
+			Status   string `json:"status"`
+			ExitCode int    `json:"exitCode"`
+			Error    string `json:"error"`
+		}
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Errorf("%v: stdout is not one JSON document: %v\n%s", args, err, out.String())
+			continue
+		}
+		if code != 2 || doc.ExitCode != 2 || doc.Status != "error" || doc.Error == "" || !strings.Contains(errOut.String(), doc.Error) {
+			t.Errorf("%v: exit %d, document %+v, stderr %q", args, code, doc, errOut.String())
+		}
 	}
 }

@@ -19,8 +19,8 @@ import (
 	"github.com/irsa-dev/irsa-fn/iamsync"
 )
 
-// runVerify is `irsa-fn verify`.
-func runVerify(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// verifyCommand is `irsa-fn verify`; runVerify wraps it for -o json.
+func verifyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("irsa-fn verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var opts iamsync.Options
