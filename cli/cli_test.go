@@ -147,3 +147,11 @@ func TestJSONOnEveryOutcome(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyRefusesLegacyOwner: the old default owner is no pipeline's, in verify as in apply.
+func TestVerifyRefusesLegacyOwner(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if code := Main([]string{"irsa-fn", "verify", "--owner", "irsa-fn"}, strings.NewReader("kind: X\n"), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "old default") {
+		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}

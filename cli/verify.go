@@ -39,6 +39,10 @@ func verifyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "irsa-fn verify: -o %s: want text or json\n", *output)
 		return 2
 	}
+	if opts.Owner == iamsync.LegacyOwner {
+		fmt.Fprintf(stderr, "irsa-fn verify: --owner %q is the old default, which no pipeline owns; name this pipeline's owner\n", opts.Owner)
+		return 2
+	}
 	found, rest, err := loadRoles(fs.Args(), stdin)
 	if err != nil {
 		fmt.Fprintln(stderr, "irsa-fn verify:", err)
