@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"strings"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 	"gopkg.in/yaml.v3"
@@ -9,6 +10,7 @@ import (
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/diag"
 	"github.com/irsa-dev/irsa-fn/generator"
+	"github.com/irsa-dev/irsa-fn/iamref"
 	"github.com/irsa-dev/irsa-fn/internal/yamlnode"
 )
 
@@ -84,8 +86,41 @@ func (r *render) collectSources() {
 	for i, o := range r.rl.Items {
 		if isIRSAKind(o) {
 			add(o, i)
+			continue
+		}
+		if d, ok := lookalike(o); ok {
+			r.report(refOf(o), fileOf(o), d)
 		}
 	}
+}
+
+// lookalike reports an item that is almost an IRSABinding or IRSAConfig and would otherwise pass
+// through unrendered, silently: an irsa.dev kind or version irsa-fn does not know (irsa.dev/v1,
+// IRSABindings), or a kind a typo away from IRSABinding or IRSAConfig (IRSABindng). An
+// irsa.dev/v1alpha1 IAMRole is irsa-fn's own output and passes.
+func lookalike(o *kfn.KubeObject) (diag.Diagnostic, bool) {
+	apiVersion, kind := o.GetAPIVersion(), o.GetKind()
+	group, _, _ := strings.Cut(apiVersion, "/")
+	if apiVersion == v1alpha1.APIVersion && kind == v1alpha1.KindIAMRole {
+		return diag.Diagnostic{}, false
+	}
+	allowed := "apiVersion " + v1alpha1.APIVersion + " with kind " + v1alpha1.KindBinding + " or " + v1alpha1.KindConfig
+	if group == v1alpha1.Group {
+		hint := ""
+		if near := iamref.Suggest([]string{v1alpha1.KindBinding, v1alpha1.KindConfig}, kind); near != "" && near != kind {
+			hint = fmt.Sprintf("; did you mean %s?", near)
+		}
+		return diag.Diagnostic{Severity: diag.Error, Field: "kind", Allowed: allowed,
+			Message: fmt.Sprintf("%s %s is not a kind irsa-fn knows, so it would pass through unrendered%s", apiVersion, kind, hint)}, true
+	}
+	if !strings.HasPrefix(strings.ToLower(kind), "irsa") && !strings.Contains(group, "irsa") {
+		return diag.Diagnostic{}, false // another project's kind, however close its name
+	}
+	if near := iamref.Suggest([]string{v1alpha1.KindBinding, v1alpha1.KindConfig}, kind); near != "" {
+		return diag.Diagnostic{Severity: diag.Error, Field: "kind", Allowed: allowed,
+			Message: fmt.Sprintf("%s %s looks like an %s, but is not one, so it would pass through unrendered", apiVersion, kind, near)}, true
+	}
+	return diag.Diagnostic{}, false
 }
 
 // decodeSources parses every source, keeping the IRSAConfig, every binding that decoded into an
