@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
@@ -549,6 +550,29 @@ func (p *planner) planServiceAccount(bi int, sa ServiceAccount) {
 			if _, keep := change.Set[k]; !keep {
 				if _, has := it.Annotations[k]; has {
 					change.Remove = append(change.Remove, k)
+				}
+			}
+		}
+	} else {
+		// A person's annotations that would make the pod identity webhook give the pods other
+		// tokens than the role's trust admits: an audience the binding does not declare (its
+		// tokens would carry that aud, and the trust checks the binding's), and a token
+		// expiration under the webhook's minimum, which it silently raises.
+		if v, has := it.Annotations[AnnotationAudience]; has {
+			if _, set := change.Set[AnnotationAudience]; !set {
+				change.Remove = append(change.Remove, AnnotationAudience)
+				aud := sa.Audience
+				if aud == "" {
+					aud = v1alpha1.DefaultAudience
+				}
+				p.notef(bi, diag.Info, sa.Field, "removed %s: %s from %s: its tokens would carry that audience, and the role's trust admits %s", AnnotationAudience, v, it.Describe(), aud)
+			}
+		}
+		if v, has := it.Annotations[AnnotationTokenExpiration]; has {
+			if _, set := change.Set[AnnotationTokenExpiration]; !set {
+				if n, err := strconv.Atoi(v); err != nil || n < MinTokenExpiration {
+					change.Remove = append(change.Remove, AnnotationTokenExpiration)
+					p.notef(bi, diag.Info, sa.Field, "removed %s: %q from %s: the pod identity webhook takes no value under %d", AnnotationTokenExpiration, v, it.Describe(), MinTokenExpiration)
 				}
 			}
 		}
