@@ -553,32 +553,50 @@ func (p *planner) planServiceAccount(bi int, sa ServiceAccount) {
 				}
 			}
 		}
-	} else {
-		// A person's annotations that would make the pod identity webhook give the pods other
-		// tokens than the role's trust admits: an audience the binding does not declare (its
-		// tokens would carry that aud, and the trust checks the binding's), and a token
-		// expiration under the webhook's minimum, which it silently raises.
-		if v, has := it.Annotations[AnnotationAudience]; has {
-			if _, set := change.Set[AnnotationAudience]; !set {
-				change.Remove = append(change.Remove, AnnotationAudience)
-				aud := sa.Audience
-				if aud == "" {
-					aud = v1alpha1.DefaultAudience
-				}
-				p.notef(bi, diag.Info, sa.Field, "removed %s: %s from %s: its tokens would carry that audience, and the role's trust admits %s", AnnotationAudience, v, it.Describe(), aud)
-			}
-		}
-		if v, has := it.Annotations[AnnotationTokenExpiration]; has {
-			if _, set := change.Set[AnnotationTokenExpiration]; !set {
-				if n, err := strconv.Atoi(v); err != nil || n < MinTokenExpiration {
-					change.Remove = append(change.Remove, AnnotationTokenExpiration)
-					p.notef(bi, diag.Info, sa.Field, "removed %s: %q from %s: the pod identity webhook takes no value under %d", AnnotationTokenExpiration, v, it.Describe(), MinTokenExpiration)
-				}
-			}
-		}
+	} else if !p.webhookAnnotationsAgree(bi, sa, it) {
+		return
 	}
 	p.annotated[i] = true
 	p.out.ServiceAccounts = append(p.out.ServiceAccounts, change)
+}
+
+// webhookAnnotationsAgree reports whether a person's ServiceAccount carries no annotation the pod
+// identity webhook reads that contradicts the binding, and reports each that does: its audience
+// would put another aud into the tokens than the role's trust admits; an expiration or regional
+// endpoints setting other than the binding declares (or, declaring none, an expiration under the
+// webhook's minimum, which it silently raises) would give the pods other tokens than the binding
+// says. irsa-fn does not overwrite what a person wrote; the person removes it, or the binding
+// declares it.
+func (p *planner) webhookAnnotationsAgree(bi int, sa ServiceAccount, it Item) bool {
+	ok := true
+	contradict := func(key, why string) {
+		ok = false
+		p.errorf(bi, sa.Field, fmt.Sprintf("remove %s from the ServiceAccount, or declare the same value in the binding", key),
+			"%s carries %s: %q, which %s", it.Describe(), key, it.Annotations[key], why)
+	}
+	aud := sa.Audience
+	if aud == "" {
+		aud = v1alpha1.DefaultAudience
+	}
+	if v, has := it.Annotations[AnnotationAudience]; has && v != aud {
+		contradict(AnnotationAudience, "its tokens would carry as aud, while the role's trust admits "+aud)
+	}
+	if v, has := it.Annotations[AnnotationTokenExpiration]; has {
+		want, declared := sa.Annotations[AnnotationTokenExpiration]
+		n, err := strconv.Atoi(v)
+		switch {
+		case declared && v != want:
+			contradict(AnnotationTokenExpiration, "is not the binding's "+want)
+		case !declared && (err != nil || n < MinTokenExpiration):
+			contradict(AnnotationTokenExpiration, fmt.Sprintf("the pod identity webhook does not take (it raises anything under %d to %d)", MinTokenExpiration, MinTokenExpiration))
+		}
+	}
+	if v, has := it.Annotations[AnnotationSTSRegionalEndpoints]; has {
+		if want, declared := sa.Annotations[AnnotationSTSRegionalEndpoints]; declared && v != want {
+			contradict(AnnotationSTSRegionalEndpoints, "is not the binding's "+want)
+		}
+	}
+	return ok
 }
 
 // workload finds a named workload, with the same namespace rule as serviceAccount.
