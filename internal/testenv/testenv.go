@@ -1,0 +1,35 @@
+// Package testenv finds, for tests, what `make test` installs outside the Go module cache. A test
+// that cannot find it fails in CI (CI=true) and, elsewhere, skips loudly, saying what was not
+// tested: a skip never hides a missing tool in CI.
+package testenv
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// InCI reports whether the tests run in CI, where nothing may be skipped.
+func InCI() bool { return os.Getenv("CI") == "true" }
+
+// NodePackage returns the folder of an npm package that `make node-tools` installs into
+// $IRSA_NODE_MODULES (make test sets it). notTested says what the calling test checks, for the
+// message when the package is missing.
+func NodePackage(t testing.TB, name, notTested string) string {
+	t.Helper()
+	modules := os.Getenv("IRSA_NODE_MODULES")
+	dir := filepath.Join(modules, filepath.FromSlash(name))
+	var why string
+	if modules == "" {
+		why = "IRSA_NODE_MODULES is not set"
+	} else if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
+		why = name + " is not installed in " + modules
+	} else {
+		return dir
+	}
+	if InCI() {
+		t.Fatalf("%s (run the tests with `make test`, which installs the npm packages)", why)
+	}
+	t.Skipf("\n\n!!!!!!!! NOT TESTED: %s: %s. Run `make node-tools` and set IRSA_NODE_MODULES, or run `make test`. !!!!!!!!\n\n", notTested, why)
+	return ""
+}
