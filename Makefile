@@ -1,6 +1,7 @@
 # irsa-fn: everything a fresh machine with Go, make and git needs. Tools are pinned and installed
 # into ./bin with `go install`; nothing else is assumed (kpt, which cannot be go-installed, is
-# used from the PATH; Python moto from the PATH or, failing that, a virtualenv made here).
+# used from the PATH; Python moto from the PATH or, failing that, a virtualenv made here; podman
+# and runc from apt-get, when missing and run as root).
 
 GO        ?= go
 export GOTOOLCHAIN := local
@@ -23,11 +24,29 @@ MOTO_SERVER      := $(BIN)/moto_server
 NODE_TOOLS       := $(CURDIR)/tools/node
 NODE_MODULES     := $(NODE_TOOLS)/node_modules/.installed
 
+# podman with the repository's containers.conf: the wrapper podman-setup writes (set PODMAN to
+# use another).
+PODMAN_WRAPPER := $(BIN)/podman
+PODMAN         ?= $(PODMAN_WRAPPER)
+PODMAN_CONF    ?= $(CURDIR)/tools/podman/containers.conf
+# The image `make image` builds, for IMAGE_ARCH (this machine's by default), and its base: a
+# stand-in for the Dockerfile's distroless base that is built here offline from tools/image-base,
+# or, with IMAGE_BASE set (and IMAGE_PULL=missing), any other.
+IMAGE_ARCHES  := amd64 arm64
+HOST_ARCH     := $(shell $(GO) env GOARCH)
+IMAGE_ARCH    ?= $(HOST_ARCH)
+IMAGE         ?= localhost/irsa-fn:dev
+STANDIN_BASE  := localhost/irsa-fn-base:$(IMAGE_ARCH)
+IMAGE_BASE    ?= $(STANDIN_BASE)
+IMAGE_PULL    ?= never
+
 # Where the tests find what they run.
 TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUBECTL_VALIDATE) \
-            MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED) IRSA_NODE_MODULES=$(NODE_TOOLS)/node_modules
+            MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED) IRSA_NODE_MODULES=$(NODE_TOOLS)/node_modules \
+            PODMAN=$(PODMAN)
 
-.PHONY: all build demo test unit e2e fuzz tools node-tools schemas iamref fmt vet bench clean
+.PHONY: all build build-linux $(addprefix build-linux-,$(IMAGE_ARCHES)) image image-base podman-setup \
+        demo test unit e2e fuzz tools node-tools schemas iamref fmt vet bench clean
 
 FUZZTIME ?= 10s
 
@@ -37,6 +56,44 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/irsa-fn .
 
+## build-linux: the same binary for each architecture the image is built for, as the Dockerfile
+## copies it: bin/linux_amd64/irsa-fn, bin/linux_arm64/irsa-fn (build-linux-amd64 for one).
+build-linux: $(addprefix build-linux-,$(IMAGE_ARCHES))
+
+$(addprefix build-linux-,$(IMAGE_ARCHES)): build-linux-%:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$* $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/linux_$*/irsa-fn .
+
+## image: build IMAGE (localhost/irsa-fn:dev) with podman from the Dockerfile for IMAGE_ARCH,
+## offline (--pull=never) on the stand-in base; the labels carry VERSION and COMMIT.
+image: build-linux-$(IMAGE_ARCH) podman-setup $(if $(filter $(STANDIN_BASE),$(IMAGE_BASE)),image-base)
+	$(PODMAN) build --pull=$(IMAGE_PULL) --platform linux/$(IMAGE_ARCH) --build-arg BASE=$(IMAGE_BASE) \
+		--build-arg VERSION=$(VERSION) --build-arg REVISION=$(COMMIT) -t $(IMAGE) -f Dockerfile .
+
+## image-base: the stand-in base for IMAGE_ARCH, built offline from tools/image-base (without the
+## layer cache, which does not tell one architecture's scratch layer from another's).
+image-base: podman-setup
+	$(PODMAN) build --pull=never --no-cache --platform linux/$(IMAGE_ARCH) -t $(STANDIN_BASE) tools/image-base
+
+## podman-setup: podman and runc (apt-get installs them when missing and run as root, as in CI),
+## and bin/podman, which runs podman with tools/podman/containers.conf (runc, cgroupfs, no
+## default ulimits). Elsewhere, without podman, it says so and the image tests skip (fail in CI).
+podman-setup:
+	@mkdir -p $(BIN)
+	@if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc; \
+		elif [ "$$CI" = true ]; then \
+			echo "podman and runc are missing and cannot be installed (not root, or no apt-get)"; exit 1; \
+		else \
+			echo "!!! podman and runc are missing (install them as root, or run make as root): the image is not built and its tests skip"; \
+			rm -f $(PODMAN_WRAPPER); exit 0; \
+		fi; \
+	fi; \
+	real=$$(PATH=$$(echo "$$PATH" | tr : '\n' | grep -vxF '$(BIN)' | paste -sd: -) command -v podman); \
+	printf '#!/bin/sh\n# podman with irsa-fn'"'"'s containers.conf; written by make podman-setup.\nCONTAINERS_CONF=%s exec %s "$$@"\n' \
+		'$(PODMAN_CONF)' "$$real" > $(PODMAN_WRAPPER).$$$$ && chmod +x $(PODMAN_WRAPPER).$$$$ && \
+		mv $(PODMAN_WRAPPER).$$$$ $(PODMAN_WRAPPER)
+
 ## demo: render examples/quickstart with real kustomize and print the result.
 demo: build $(KUSTOMIZE)
 	@echo "# kustomize build --enable-alpha-plugins --enable-exec examples/quickstart"
@@ -44,7 +101,7 @@ demo: build $(KUSTOMIZE)
 
 ## test: vet, formatting, unit, golden and end-to-end tests with the real tools, and a short
 ## run of each fuzz target.
-test: build tools vet fmt
+test: build tools podman-setup vet fmt
 	$(TEST_ENV) $(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 

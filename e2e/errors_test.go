@@ -43,20 +43,27 @@ func TestErrorsKustomize(t *testing.T) {
 	bin, kustomize := irsaFn(t), tool(t, "KUSTOMIZE", "kustomize")
 	for _, src := range caseDirs(t, "errors") {
 		t.Run(filepath.Base(src), func(t *testing.T) {
-			dir := prepareKustomize(t, src, bin)
-			stdout, stderr, err := run(t, dir, nil, kustomize, "build", "--enable-alpha-plugins", "--enable-exec", ".")
-			if err == nil {
-				t.Fatalf("kustomize build succeeded:\n%s", stdout)
-			}
-			if stdout != "" {
-				t.Errorf("kustomize printed output despite the error:\n%s", stdout)
-			}
-			for _, want := range expectedErrors(t, src) {
-				if !strings.Contains(stderr, want) {
-					t.Errorf("stderr lacks %q:\n%s", want, stderr)
-				}
-			}
+			kustomizeFails(t, kustomize, src, prepareKustomize(t, src, bin), nil, "--enable-alpha-plugins", "--enable-exec")
 		})
+	}
+}
+
+// kustomizeFails builds the kustomization in dir with flags, which must fail with nothing on
+// stdout and each line of src's errors.txt on stderr.
+func kustomizeFails(t *testing.T, kustomize, src, dir string, env []string, flags ...string) {
+	t.Helper()
+	args := append(append([]string{"build"}, flags...), ".")
+	stdout, stderr, err := run(t, dir, env, kustomize, args...)
+	if err == nil {
+		t.Fatalf("kustomize build succeeded:\n%s", stdout)
+	}
+	if stdout != "" {
+		t.Errorf("kustomize printed output despite the error:\n%s", stdout)
+	}
+	for _, want := range expectedErrors(t, src) {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
 	}
 }
 
@@ -120,21 +127,28 @@ func TestErrorsKpt(t *testing.T) {
 	bin, kpt := irsaFn(t), tool(t, "KPT", "kpt")
 	for _, src := range caseDirs(t, "errors") {
 		t.Run(filepath.Base(src), func(t *testing.T) {
-			dir := prepareKpt(t, src, bin)
-			before := snapshot(t, dir)
-			stdout, stderr, err := run(t, dir, nil, kpt, "fn", "render", "--allow-exec", ".")
-			if err == nil {
-				t.Fatalf("kpt fn render succeeded:\n%s%s", stdout, stderr)
-			}
-			if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
-				t.Errorf("a failed render changed the package")
-			}
-			for _, want := range expectedErrors(t, src) {
-				if !strings.Contains(stdout+stderr, want) {
-					t.Errorf("kpt's output lacks %q:\n%s%s", want, stdout, stderr)
-				}
-			}
+			kptRenderFails(t, kpt, src, prepareKpt(t, src, bin), nil, "--allow-exec")
 		})
+	}
+}
+
+// kptRenderFails renders the package in dir with flags, which must fail, leave every file as
+// it was, and print each line of src's errors.txt.
+func kptRenderFails(t *testing.T, kpt, src, dir string, env []string, flags ...string) {
+	t.Helper()
+	before := snapshot(t, dir)
+	args := append(append([]string{"fn", "render"}, flags...), ".")
+	stdout, stderr, err := run(t, dir, env, kpt, args...)
+	if err == nil {
+		t.Fatalf("kpt fn render succeeded:\n%s%s", stdout, stderr)
+	}
+	if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
+		t.Errorf("a failed render changed the package")
+	}
+	for _, want := range expectedErrors(t, src) {
+		if !strings.Contains(stdout+stderr, want) {
+			t.Errorf("kpt's output lacks %q:\n%s%s", want, stdout, stderr)
+		}
 	}
 }
 

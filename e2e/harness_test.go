@@ -98,6 +98,13 @@ func resourceFiles(t *testing.T, dir string) []string {
 // transformer with fnconfig.yaml as its function config, as the README tells users to.
 func prepareKustomize(t *testing.T, src, bin string) string {
 	t.Helper()
+	return prepareKustomizeFn(t, src, "exec:\n  path: "+bin+"\n")
+}
+
+// prepareKustomizeFn is prepareKustomize with the function annotation's value given: how
+// kustomize runs irsa-fn (exec: or container:).
+func prepareKustomizeFn(t *testing.T, src, function string) string {
+	t.Helper()
 	dir := copyCase(t, src)
 	cfgPath := filepath.Join(dir, "fnconfig.yaml")
 	data, err := os.ReadFile(cfgPath)
@@ -112,7 +119,7 @@ func prepareKustomize(t *testing.T, src, bin string) string {
 	ann := mapValue(t, meta, "annotations")
 	ann.Content = append(ann.Content,
 		&yaml.Node{Kind: yaml.ScalarNode, Value: "config.kubernetes.io/function"},
-		&yaml.Node{Kind: yaml.ScalarNode, Value: "exec:\n  path: " + bin + "\n", Style: yaml.LiteralStyle})
+		&yaml.Node{Kind: yaml.ScalarNode, Value: function, Style: yaml.LiteralStyle})
 	out, err := yaml.Marshal(&cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -207,6 +214,13 @@ func pathWith(t *testing.T, bin string) string {
 // prepareKpt turns a case folder into a kpt package whose Kptfile pipeline runs irsa-fn.
 func prepareKpt(t *testing.T, src, bin string) string {
 	t.Helper()
+	return prepareKptFn(t, src, "exec: "+bin)
+}
+
+// prepareKptFn is prepareKpt with the mutator's first field given: how kpt runs irsa-fn
+// (exec: or image:).
+func prepareKptFn(t *testing.T, src, function string) string {
+	t.Helper()
 	dir := copyCase(t, src)
 	write(t, filepath.Join(dir, "Kptfile"), fmt.Sprintf(`apiVersion: kpt.dev/v1
 kind: Kptfile
@@ -216,9 +230,9 @@ metadata:
     config.kubernetes.io/local-config: "true"
 pipeline:
   mutators:
-    - exec: %s
+    - %s
       configPath: fnconfig.yaml
-`, bin))
+`, function))
 	return dir
 }
 

@@ -27,9 +27,16 @@ func NodePackage(t testing.TB, name, notTested string) string {
 	} else {
 		return dir
 	}
-	if InCI() {
-		t.Fatalf("%s (run the tests with `make test`, which installs the npm packages)", why)
-	}
-	t.Skipf("\n\n!!!!!!!! NOT TESTED: %s: %s. Run `make node-tools` and set IRSA_NODE_MODULES, or run `make test`. !!!!!!!!\n\n", notTested, why)
+	unavailable(t, why, notTested, "the npm packages", "Run `make node-tools` and set IRSA_NODE_MODULES")
 	return ""
+}
+
+// unavailable ends a test that cannot find what it needs: it fails in CI and skips loudly
+// elsewhere. what is what `make test` installs, fix what to do instead.
+func unavailable(t testing.TB, why, notTested, what, fix string) {
+	t.Helper()
+	if InCI() {
+		t.Fatalf("%s (run the tests with `make test`, which installs %s)", why, what)
+	}
+	t.Skipf("\n\n!!!!!!!! NOT TESTED: %s: %s. %s, or run `make test`. !!!!!!!!\n\n", notTested, why, fix)
 }
