@@ -23,11 +23,20 @@ MOTO_SERVER      := $(BIN)/moto_server
 NODE_TOOLS       := $(CURDIR)/tools/node
 NODE_MODULES     := $(NODE_TOOLS)/node_modules/.installed
 
+# podman with the repository's containers.conf (see podman-setup).
+PODMAN      := $(BIN)/podman
+PODMAN_CONF ?= $(CURDIR)/tools/podman/containers.conf
+HOST_ARCH   := $(shell $(GO) env GOARCH)
+# The Argo CD sidecar image `make sidecar-image` builds (examples/argocd/Dockerfile).
+SIDECAR_IMAGE ?= localhost/irsa-fn-cmp:dev
+
 # Where the tests find what they run.
 TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUBECTL_VALIDATE) \
-            MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED) IRSA_NODE_MODULES=$(NODE_TOOLS)/node_modules
+            MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED) IRSA_NODE_MODULES=$(NODE_TOOLS)/node_modules \
+            PODMAN=$(PODMAN) SIDECAR_IMAGE=$(SIDECAR_IMAGE)
 
-.PHONY: all build demo test unit e2e fuzz tools node-tools schemas iamref fmt vet bench clean
+.PHONY: all build build-linux build-linux-amd64 build-linux-arm64 sidecar-image podman-setup demo test unit e2e \
+        fuzz tools node-tools schemas iamref fmt vet bench clean
 
 FUZZTIME ?= 10s
 
@@ -37,6 +46,41 @@ all: build
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/irsa-fn .
 
+## build-linux: the same binary for linux/amd64 and linux/arm64, where the images' Dockerfiles copy
+## it from: bin/linux_amd64/irsa-fn, bin/linux_arm64/irsa-fn (build-linux-amd64 for one).
+build-linux: build-linux-amd64 build-linux-arm64
+
+build-linux-amd64 build-linux-arm64: build-linux-%:
+	CGO_ENABLED=0 GOOS=linux GOARCH=$* $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/linux_$*/irsa-fn .
+
+## sidecar-image: build the Argo CD sidecar $(SIDECAR_IMAGE) with podman from
+## examples/argocd/Dockerfile, for this machine's architecture, offline (FROM scratch: nothing to
+## pull). Without podman (not installed, not root, not CI) it says so and its tests skip.
+sidecar-image: build-linux-$(HOST_ARCH) podman-setup
+	@if [ ! -x $(PODMAN) ]; then echo "!!! no podman: $(SIDECAR_IMAGE) is not built and its tests skip"; exit 0; fi; \
+	echo "$(PODMAN) build $(SIDECAR_IMAGE)"; \
+	$(PODMAN) build --quiet --pull=never --platform linux/$(HOST_ARCH) --build-arg VERSION=$(VERSION) \
+		--build-arg REVISION=$(COMMIT) -t $(SIDECAR_IMAGE) -f examples/argocd/Dockerfile .
+
+## podman-setup: podman and runc (apt-get installs them when missing and run as root, as in CI),
+## and bin/podman, which runs podman with tools/podman/containers.conf (runc, cgroupfs, no
+## default ulimits). Elsewhere, without podman, it says so and the image tests skip (fail in CI).
+podman-setup:
+	@mkdir -p $(BIN)
+	@if ! command -v podman >/dev/null 2>&1 || ! command -v runc >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc; \
+		elif [ "$$CI" = true ]; then \
+			echo "podman and runc are missing and cannot be installed (not root, or no apt-get)"; exit 1; \
+		else \
+			echo "!!! podman and runc are missing (install them as root, or run make as root): the images are not built and their tests skip"; \
+			rm -f $(PODMAN); exit 0; \
+		fi; \
+	fi; \
+	real=$$(PATH=$$(echo "$$PATH" | tr : '\n' | grep -vxF '$(BIN)' | paste -sd: -) command -v podman); \
+	printf '#!/bin/sh\n# podman with irsa-fn'"'"'s containers.conf; written by make podman-setup.\nCONTAINERS_CONF=%s exec %s "$$@"\n' \
+		'$(PODMAN_CONF)' "$$real" > $(PODMAN).tmp && chmod +x $(PODMAN).tmp && mv $(PODMAN).tmp $(PODMAN)
+
 ## demo: render examples/quickstart with real kustomize and print the result.
 demo: build $(KUSTOMIZE)
 	@echo "# kustomize build --enable-alpha-plugins --enable-exec examples/quickstart"
@@ -44,7 +88,7 @@ demo: build $(KUSTOMIZE)
 
 ## test: vet, formatting, unit, golden and end-to-end tests with the real tools, and a short
 ## run of each fuzz target.
-test: build tools vet fmt
+test: build tools sidecar-image vet fmt
 	$(TEST_ENV) $(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
@@ -56,7 +100,7 @@ fuzz:
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
 
-e2e: build tools
+e2e: build tools sidecar-image
 	$(TEST_ENV) $(GO) test -count=1 -v ./e2e/...
 
 vet:
