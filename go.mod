@@ -10,6 +10,7 @@ require (
 	github.com/aws/aws-sdk-go-v2/service/sts v1.37.0
 	github.com/aws/smithy-go v1.22.5
 	github.com/kptdev/krm-functions-sdk/go/fn v1.1.1
+	github.com/mattn/go-zglob v0.0.6
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.2
 	golang.org/x/sys v0.48.0
 	gopkg.in/yaml.v3 v3.0.1
