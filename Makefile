@@ -39,13 +39,15 @@ IMAGE         ?= localhost/irsa-fn:dev
 STANDIN_BASE  := localhost/irsa-fn-base:$(IMAGE_ARCH)
 IMAGE_BASE    ?= $(STANDIN_BASE)
 IMAGE_PULL    ?= never
+# The Argo CD sidecar image `make sidecar-image` builds (examples/argocd/Dockerfile).
+SIDECAR_IMAGE ?= localhost/irsa-fn-cmp:dev
 
 # Where the tests find what they run.
 TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUBECTL_VALIDATE) \
             MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED) IRSA_NODE_MODULES=$(NODE_TOOLS)/node_modules \
-            PODMAN=$(PODMAN)
+            PODMAN=$(PODMAN) SIDECAR_IMAGE=$(SIDECAR_IMAGE)
 
-.PHONY: all build build-linux $(addprefix build-linux-,$(IMAGE_ARCHES)) image image-base podman-setup \
+.PHONY: all build build-linux $(addprefix build-linux-,$(IMAGE_ARCHES)) image image-base sidecar-image podman-setup \
         demo test unit e2e fuzz tools node-tools schemas iamref fmt vet bench clean
 
 FUZZTIME ?= 10s
@@ -74,6 +76,15 @@ image: build-linux-$(IMAGE_ARCH) podman-setup $(if $(filter $(STANDIN_BASE),$(IM
 image-base: podman-setup
 	$(PODMAN) build --pull=never --no-cache --platform linux/$(IMAGE_ARCH) -t $(STANDIN_BASE) tools/image-base
 
+## sidecar-image: build the Argo CD sidecar $(SIDECAR_IMAGE) with podman from
+## examples/argocd/Dockerfile, for this machine's architecture, offline (FROM scratch: nothing to
+## pull). Without podman (not installed, not root, not CI) it says so and its tests skip.
+sidecar-image: build-linux-$(HOST_ARCH) podman-setup
+	@if ! command -v $(PODMAN) >/dev/null; then echo "!!! no podman: $(SIDECAR_IMAGE) is not built and its tests skip"; exit 0; fi; \
+	echo "$(PODMAN) build $(SIDECAR_IMAGE)"; \
+	$(PODMAN) build --quiet --pull=never --platform linux/$(HOST_ARCH) --build-arg VERSION=$(VERSION) \
+		--build-arg REVISION=$(COMMIT) -t $(SIDECAR_IMAGE) -f examples/argocd/Dockerfile .
+
 ## podman-setup: podman and runc (apt-get installs them when missing and run as root, as in CI),
 ## and bin/podman, which runs podman with tools/podman/containers.conf (runc, cgroupfs, no
 ## default ulimits). Elsewhere, without podman, it says so and the image tests skip (fail in CI).
@@ -85,7 +96,7 @@ podman-setup:
 		elif [ "$$CI" = true ]; then \
 			echo "podman and runc are missing and cannot be installed (not root, or no apt-get)"; exit 1; \
 		else \
-			echo "!!! podman and runc are missing (install them as root, or run make as root): the image is not built and its tests skip"; \
+			echo "!!! podman and runc are missing (install them as root, or run make as root): the images are not built and their tests skip"; \
 			rm -f $(PODMAN_WRAPPER); exit 0; \
 		fi; \
 	fi; \
@@ -101,7 +112,7 @@ demo: build $(KUSTOMIZE)
 
 ## test: vet, formatting, unit, golden and end-to-end tests with the real tools, and a short
 ## run of each fuzz target.
-test: build tools podman-setup vet fmt
+test: build tools podman-setup sidecar-image vet fmt
 	$(TEST_ENV) $(GO) test -count=1 ./...
 	$(MAKE) --no-print-directory fuzz
 
@@ -113,7 +124,7 @@ fuzz:
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
 
-e2e: build tools
+e2e: build tools podman-setup sidecar-image
 	$(TEST_ENV) $(GO) test -count=1 -v ./e2e/...
 
 vet:

@@ -10,6 +10,7 @@ import (
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 
+	"github.com/irsa-dev/irsa-fn/argocd"
 	"github.com/irsa-dev/irsa-fn/fn"
 	"github.com/irsa-dev/irsa-fn/iamref"
 	"github.com/irsa-dev/irsa-fn/internal/gctune"
@@ -35,6 +36,10 @@ Usage:
   irsa-fn verify [PATH...]
                           read the live roles and OIDC providers and explain every mismatch
                           with what was rendered; exit 0 only when everything matches
+  irsa-fn argocd generate
+                          the Argo CD Config Management Plugin's generate: build
+                          overlays/$ARGOCD_ENV_CLUSTER with kustomize's library, running
+                          irsa-fn's functions only (examples/argocd)
   irsa-fn version         print the version, commit and Go version, and the IAM data's
                           (--notices: the licenses of the embedded data)
   irsa-fn help            print this help; irsa-fn COMMAND --help prints a command's flags
@@ -97,8 +102,14 @@ func writeHelp(w io.Writer) error {
 
 // Main runs the command named by args (os.Args) and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if _, sandboxed := os.LookupEnv(argocd.SandboxEnv); sandboxed && len(args) > 1 {
+		fmt.Fprintf(stderr, "irsa-fn: refused to run with the arguments %q: started by the Argo CD plugin's build (%s is set), irsa-fn runs only as a KRM function, without arguments; the function annotation may say exec: {path: irsa-fn} and nothing more\n", args[1:], argocd.SandboxEnv)
+		return 1
+	}
 	if len(args) > 1 {
 		switch args[1] {
+		case "argocd":
+			return argocd.Main(args[2:], os.Getenv, stdout, stderr)
 		case "export":
 			return runExport(args[2:], stdin, stdout, stderr)
 		case "apply":

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/argocd"
 	"github.com/irsa-dev/irsa-fn/generator"
 )
 
@@ -153,5 +154,23 @@ func TestVerifyRefusesLegacyOwner(t *testing.T) {
 	var out, errOut bytes.Buffer
 	if code := Main([]string{"irsa-fn", "verify", "--owner", "irsa-fn"}, strings.NewReader("kind: X\n"), &out, &errOut); code != 2 || !strings.Contains(errOut.String(), "old default") {
 		t.Errorf("exit %d, stderr %q", code, errOut.String())
+	}
+}
+
+// TestSandboxedRefusesArguments: started by the Argo CD plugin's build, irsa-fn refuses every
+// argument (no apply, verify, export, nor generate again) and still runs as a KRM function.
+func TestSandboxedRefusesArguments(t *testing.T) {
+	t.Setenv(argocd.SandboxEnv, "")
+	for _, args := range [][]string{{"apply", "--prune"}, {"export", "--out", "x"}, {"verify"}, {"argocd", "generate"}, {"version"}, {"binding.yaml"}} {
+		var out, errOut bytes.Buffer
+		code := Main(append([]string{"irsa-fn"}, args...), strings.NewReader(""), &out, &errOut)
+		if code != 1 || out.Len() != 0 || !strings.Contains(errOut.String(), "irsa-fn: refused to run with the arguments") || !strings.Contains(errOut.String(), argocd.SandboxEnv+" is set") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want exit 1 and the refusal", args, code, out.String(), errOut.String())
+		}
+	}
+	var out, errOut bytes.Buffer
+	in := "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\n"
+	if code := Main([]string{"irsa-fn"}, strings.NewReader(in), &out, &errOut); code != 0 || !strings.Contains(out.String(), "kind: ResourceList") {
+		t.Errorf("as a KRM function: exit %d, stdout %q, stderr %q", code, out.String(), errOut.String())
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,12 +22,6 @@ import (
 )
 
 var update = flag.Bool("update", false, "rewrite the expected.yaml golden files (read the diff before committing)")
-
-var (
-	builtOnce sync.Once
-	builtPath string
-	buildErr  error
-)
 
 type buildError struct {
 	out string

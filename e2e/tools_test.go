@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/irsa-dev/irsa-fn/internal/testenv"
@@ -59,21 +60,38 @@ func irsaFn(t *testing.T) string {
 	if p := os.Getenv("IRSA_FN"); p != "" {
 		return p
 	}
-	builtOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "irsa-fn-e2e")
+	return irsaFnBuild.get(t, repoRoot(t))
+}
+
+// goBuild is a program the tests build once, with go build, into a temporary folder.
+type goBuild struct {
+	name string // the binary's name
+	once sync.Once
+	path string
+	err  error
+}
+
+var irsaFnBuild = &goBuild{name: "irsa-fn"}
+
+// get builds the package in dir (static, the first time) and returns the binary.
+func (b *goBuild) get(t *testing.T, dir string) string {
+	t.Helper()
+	b.once.Do(func() {
+		tmp, err := os.MkdirTemp("", b.name+"-e2e")
 		if err != nil {
-			buildErr = err
+			b.err = err
 			return
 		}
-		builtPath = filepath.Join(dir, "irsa-fn")
-		cmd := exec.Command("go", "build", "-o", builtPath, ".")
-		cmd.Dir = repoRoot(t)
+		b.path = filepath.Join(tmp, b.name)
+		cmd := exec.Command("go", "build", "-o", b.path, ".")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = &buildError{out: string(out), err: err}
+			b.err = &buildError{out: string(out), err: err}
 		}
 	})
-	if buildErr != nil {
-		t.Fatalf("build irsa-fn: %v", buildErr)
+	if b.err != nil {
+		t.Fatalf("build %s: %v", b.name, b.err)
 	}
-	return builtPath
+	return b.path
 }
