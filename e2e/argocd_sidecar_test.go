@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -15,32 +14,17 @@ type sidecar struct {
 	plugin        cmpPlugin
 }
 
-// sidecarImage finds podman ($PODMAN: make test's bin/podman) and the image `make sidecar-image`
-// built ($SIDECAR_IMAGE). In CI their absence fails the test; elsewhere it skips loudly.
+// sidecarImage builds the sidecar image with `make sidecar-image` (as make test does) and finds
+// podman to run it. In CI a podman that cannot run fails the test; elsewhere it skips loudly.
 func sidecarImage(t *testing.T) sidecar {
 	t.Helper()
-	const notTested = "the Argo CD sidecar image (generate inside it, and that nothing but irsa-fn runs there)"
-	missing := func(why string) {
-		if inCI() {
-			t.Fatalf("%s: %s cannot be tested (run `make test`, which builds it)", why, notTested)
-		}
-		t.Skipf("\n\n!!!!!!!! NOT TESTED: %s: %s. Run `make sidecar-image` (as root, or with podman installed) and set PODMAN and SIDECAR_IMAGE, or run `make test`. !!!!!!!!\n\n", notTested, why)
-	}
-	podman := os.Getenv("PODMAN")
-	if podman == "" {
-		podman, _ = exec.LookPath("podman")
-	}
-	if _, err := os.Stat(podman); podman == "" || err != nil {
-		missing("podman is not installed")
-	}
+	p := podman(t, "the Argo CD sidecar image (generate inside it, and that nothing but irsa-fn runs there)")
 	image := os.Getenv("SIDECAR_IMAGE")
 	if image == "" {
 		image = "localhost/irsa-fn-cmp:dev"
 	}
-	if out, err := exec.Command(podman, "image", "exists", image).CombinedOutput(); err != nil {
-		missing(image + " is not built (" + strings.TrimSpace(string(out)) + err.Error() + ")")
-	}
-	return sidecar{podman: podman, image: image, plugin: readPlugin(t)}
+	makeImage(t, p, "sidecar-image", "SIDECAR_IMAGE="+image)
+	return sidecar{podman: p, image: image, plugin: readPlugin(t)}
 }
 
 // cmpUID is the user argocd-cmp-server runs as; the plugin's commands run as it too.
