@@ -1,0 +1,140 @@
+package generator
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
+)
+
+// podOf gives a Deployment item a pod template: its annotations and, per container, the env
+// names (the init container "init" carries initEnv).
+func podOf(it Item, ann map[string]string, env []string, initEnv ...string) Item {
+	spec := diag.NewPath("spec", "template", "spec")
+	it.Pod = &PodTemplate{
+		MetadataField: diag.NewPath("spec", "template", "metadata"),
+		Annotations:   ann,
+		Containers: []Container{
+			{Name: "app", Field: spec.Child("containers").Index(0), Env: env},
+			{Name: "init", Field: spec.Child("initContainers").Index(0), Env: initEnv},
+		},
+	}
+	return it
+}
+
+// TestWebhookRules: what the pod identity webhook reads of a pod must let it give the pod the
+// credentials its binding declares. A container env variable the webhook then does not inject is
+// an error of the mode it belongs to (web identity for IRSA, container credentials for Pod
+// Identity), in containers and init containers, unless the pod's skip-containers annotation
+// lists the container; a pod token-expiration annotation that contradicts the binding, or that
+// the webhook would not take as written, is an error. Each error names the workload's field.
+func TestWebhookRules(t *testing.T) {
+	mode := func(m v1alpha1.Mode, expiration int64) func(*v1alpha1.IRSABinding) {
+		return func(b *v1alpha1.IRSABinding) {
+			b.Spec.Mode = m
+			b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "web", TokenExpiration: expiration}}
+		}
+	}
+	pointed := deployment(0, "shop", "web", "", nil) // claimed by binding shop/web
+	tests := []struct {
+		name    string
+		binding v1alpha1.IRSABinding
+		items   []Item
+		// errors are, in order, field and a substring of the message of each error.
+		errors [][2]string
+	}{
+		{
+			name:    "IRSA: web identity variables in a container and an init container",
+			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 0)),
+			items:   []Item{podOf(pointed, nil, []string{"LOG_LEVEL", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI"}, "AWS_WEB_IDENTITY_TOKEN_FILE")},
+			errors: [][2]string{
+				{"spec.template.spec.containers[0].env[1].name", "container app sets AWS_ROLE_ARN, so the pod identity webhook injects neither AWS_ROLE_ARN nor AWS_WEB_IDENTITY_TOKEN_FILE into it: running as service account shop/web of binding shop/web, it would get no web identity token file for role arn:aws:iam::123456789012:role/prod-eu-shop-web"},
+				{"spec.template.spec.initContainers[0].env[0].name", "container init sets AWS_WEB_IDENTITY_TOKEN_FILE"},
+			},
+		},
+		{
+			name:    "Pod Identity: container credential variables; web identity ones are not the webhook's concern there",
+			binding: binding("shop", "web", mode(v1alpha1.ModePodIdentity, 0)),
+			items:   []Item{podOf(pointed, nil, []string{"AWS_ROLE_ARN", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"})},
+			errors: [][2]string{
+				{"spec.template.spec.containers[0].env[1].name", "container app sets AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, so the pod identity webhook injects neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE into it"},
+			},
+		},
+		{
+			name:    "both: either set, as pods get IRSA until the association exists and Pod Identity after",
+			binding: binding("shop", "web", mode(v1alpha1.ModeBoth, 0)),
+			items:   []Item{podOf(pointed, nil, []string{"AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_FULL_URI"})},
+			errors: [][2]string{
+				{"spec.template.spec.containers[0].env[0].name", "sets AWS_ROLE_ARN"},
+				{"spec.template.spec.containers[0].env[1].name", "sets AWS_CONTAINER_CREDENTIALS_FULL_URI"},
+			},
+		},
+		{
+			name:    "a container the pod's skip-containers annotation lists is the webhook's to leave alone",
+			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 0)),
+			items:   []Item{podOf(pointed, map[string]string{AnnotationSkipContainers: "sidecar,app"}, []string{"AWS_ROLE_ARN"}, "AWS_ROLE_ARN")},
+			errors:  [][2]string{{"spec.template.spec.initContainers[0].env[0].name", "container init sets AWS_ROLE_ARN"}},
+		},
+		{
+			name:    "a workload that already names the binding's service account is held too; one of another is not",
+			binding: binding("shop", "web", func(b *v1alpha1.IRSABinding) { b.Spec.Workloads = nil }),
+			items: []Item{
+				podOf(deployment(0, "shop", "legacy", "web", nil), nil, []string{"AWS_ROLE_ARN"}),
+				podOf(deployment(1, "shop", "other", "other", nil), nil, []string{"AWS_ROLE_ARN"}),
+				podOf(deployment(2, "prod", "web", "web", nil), nil, []string{"AWS_ROLE_ARN"}),
+			},
+			errors: [][2]string{{"spec.template.spec.containers[0].env[0].name", "container app sets AWS_ROLE_ARN"}},
+		},
+		{
+			name:    "a pod token expiration that contradicts the binding's",
+			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 3600)),
+			items:   []Item{podOf(pointed, map[string]string{AnnotationTokenExpiration: "7200"}, nil)},
+			errors: [][2]string{{`spec.template.metadata.annotations["eks.amazonaws.com/token-expiration"]`,
+				`the pod template's eks.amazonaws.com/token-expiration: "7200" contradicts the 3600 seconds service account shop/web of binding shop/web declares`}},
+		},
+		{
+			name:    "a pod token expiration equal to the binding's",
+			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 3600)),
+			items:   []Item{podOf(pointed, map[string]string{AnnotationTokenExpiration: "3600"}, nil)},
+		},
+		{
+			name:    "a pod token expiration where the binding declares none",
+			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 0)),
+			items:   []Item{podOf(pointed, map[string]string{AnnotationTokenExpiration: "1200"}, nil)},
+		},
+		{
+			name:    "a pod token expiration the webhook raises",
+			binding: binding("shop", "web", mode(v1alpha1.ModePodIdentity, 0)),
+			items:   []Item{podOf(pointed, map[string]string{AnnotationTokenExpiration: "300"}, nil)},
+			errors:  [][2]string{{`spec.template.metadata.annotations["eks.amazonaws.com/token-expiration"]`, `"300" is under the pod identity webhook's minimum: it raises it to 600`}},
+		},
+		{
+			name:    "a pod token expiration the webhook ignores",
+			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 0)),
+			items:   []Item{podOf(pointed, map[string]string{AnnotationTokenExpiration: "1h"}, nil)},
+			errors:  [][2]string{{`spec.template.metadata.annotations["eks.amazonaws.com/token-expiration"]`, `"1h" is not a whole number of seconds: the pod identity webhook ignores it`}},
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got []Finding
+			for _, f := range Render(thisRun, nil, []v1alpha1.IRSABinding{tc.binding}, Existing{Items: tc.items}).Findings {
+				if f.Severity == diag.Error {
+					got = append(got, f)
+				}
+			}
+			if len(got) != len(tc.errors) {
+				t.Fatalf("%d errors, want %d: %+v", len(got), len(tc.errors), got)
+			}
+			for i, want := range tc.errors {
+				if got[i].Item != 0 || got[i].Binding != -1 {
+					t.Errorf("error %d is about binding %d, item %d; want the workload, item 0", i, got[i].Binding, got[i].Item)
+				}
+				if got[i].Field != want[0] || !strings.Contains(got[i].Message, want[1]) {
+					t.Errorf("error %d: %s: %s\nwant %s: …%s…", i, got[i].Field, got[i].Message, want[0], want[1])
+				}
+			}
+		})
+	}
+}
