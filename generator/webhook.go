@@ -77,8 +77,20 @@ func (t PodTemplate) skipped() map[string]bool {
 // the webhook then does not inject (the web identity ones where the binding uses IRSA, the
 // container credential ones where it uses Pod Identity), and the pod template's token-expiration
 // annotation, which the webhook ranks above the ServiceAccount's, must agree with the binding.
-// Each problem is reported on the workload's field.
+// Each problem is reported on the workload's field, also for a binding with other problems.
 func (p *planner) checkPods() {
+	type declared struct{ bi, sa int }
+	owners := map[nsName]declared{}
+	for bi := range p.bindings {
+		if !p.out.Bindings[bi].Rendered {
+			continue
+		}
+		for i, sa := range p.result(bi).ServiceAccounts {
+			if _, dup := owners[nsName{sa.Namespace, sa.Name}]; !dup {
+				owners[nsName{sa.Namespace, sa.Name}] = declared{bi, i}
+			}
+		}
+	}
 	for i, it := range p.items {
 		if it.Kind != WorkloadItem || it.Pod == nil {
 			continue
@@ -91,27 +103,20 @@ func (p *planner) checkPods() {
 			}
 			key = nsName{it.Namespace, name}
 		}
-		bi, declared := p.saOwners[key]
-		if !declared {
-			continue
-		}
-		res := p.result(bi)
-		if res.Diagnostics.HasErrors() {
-			continue
-		}
-		for _, sa := range res.ServiceAccounts {
-			if sa.Namespace == key.namespace && sa.Name == key.name {
-				p.checkPod(it, res, sa)
-			}
+		if d, ok := owners[key]; ok {
+			res := p.result(d.bi)
+			p.checkPod(it, res, res.ServiceAccounts[d.sa])
 		}
 	}
 }
 
 // checkPod checks one workload's pod template against the service account its pods run as.
 func (p *planner) checkPod(it Item, res *Result, sa ServiceAccount) {
-	_, irsa := sa.Annotations[AnnotationRoleARN]
-	podIdentity := len(res.PodIdentityClusters) > 0
 	who := fmt.Sprintf("service account %s/%s of binding %s", sa.Namespace, sa.Name, res.Binding)
+	forRole, ofRole := "", "" // the role is unknown while the binding has problems of its own
+	if res.RoleARN != "" {
+		forRole, ofRole = " for role "+res.RoleARN, " of role "+res.RoleARN
+	}
 	skipped := it.Pod.skipped()
 	for _, c := range it.Pod.Containers {
 		if skipped[c.Name] {
@@ -120,16 +125,16 @@ func (p *planner) checkPod(it Item, res *Result, sa ServiceAccount) {
 		for j, env := range c.Env {
 			field := c.Field.Child("env").Index(j).Child("name")
 			switch {
-			case irsa && slices.Contains(WebIdentityEnv, env):
+			case res.IRSA && slices.Contains(WebIdentityEnv, env):
 				p.itemFieldError(it.ID, field,
 					fmt.Sprintf("remove %s: the webhook sets AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the ServiceAccount; or list the container in the pod template's %s annotation to give it no credentials", env, AnnotationSkipContainers),
-					"container %s sets %s, so the pod identity webhook injects neither AWS_ROLE_ARN nor AWS_WEB_IDENTITY_TOKEN_FILE into it: running as %s, it would get no web identity token file for role %s",
-					c.Name, env, who, res.RoleARN)
-			case podIdentity && slices.Contains(ContainerCredentialsEnv, env):
+					"container %s sets %s, so the pod identity webhook injects neither AWS_ROLE_ARN nor AWS_WEB_IDENTITY_TOKEN_FILE into it: running as %s, it would get no web identity token file%s",
+					c.Name, env, who, forRole)
+			case res.PodIdentity && slices.Contains(ContainerCredentialsEnv, env):
 				p.itemFieldError(it.ID, field,
 					fmt.Sprintf("remove %s: the webhook sets AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE for a Pod Identity association; or list the container in the pod template's %s annotation to give it no credentials", env, AnnotationSkipContainers),
-					"container %s sets %s, so the pod identity webhook injects neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE into it: running as %s, it would not get the Pod Identity credentials of role %s",
-					c.Name, env, who, res.RoleARN)
+					"container %s sets %s, so the pod identity webhook injects neither AWS_CONTAINER_CREDENTIALS_FULL_URI nor AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE into it: running as %s, it would not get the Pod Identity credentials%s",
+					c.Name, env, who, ofRole)
 			}
 		}
 	}
@@ -139,7 +144,9 @@ func (p *planner) checkPod(it Item, res *Result, sa ServiceAccount) {
 	}
 	field := it.Pod.MetadataField.Child("annotations").Key(AnnotationTokenExpiration)
 	allowed := fmt.Sprintf("remove the annotation from the pod template (the ServiceAccount's applies), or give it the binding's value; a binding sets it with serviceAccounts[].tokenExpiration, at least %d", MinTokenExpiration)
-	want, declared := sa.Annotations[AnnotationTokenExpiration]
+	// The binding's expiration is the ServiceAccount's annotation, which only IRSA writes.
+	declared := res.IRSA && sa.TokenExpiration != 0
+	want := strconv.FormatInt(sa.TokenExpiration, 10)
 	n, err := strconv.ParseInt(v, 10, 64)
 	switch {
 	case err != nil:

@@ -138,3 +138,38 @@ func TestWebhookRules(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookRulesWithOtherProblems: a binding's own problems do not hide those of its
+// workloads' pods: every problem in one run.
+func TestWebhookRulesWithOtherProblems(t *testing.T) {
+	b := binding("shop", "web", func(b *v1alpha1.IRSABinding) {
+		b.Spec.Role.MaxSessionDuration = 100 // under IAM's minimum
+		b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "web", TokenExpiration: 3600}}
+	})
+	items := []Item{podOf(deployment(0, "shop", "web", "", nil), map[string]string{AnnotationTokenExpiration: "7200"}, []string{"AWS_ROLE_ARN"})}
+	var onBinding, onWorkload []string
+	for _, f := range Render(thisRun, nil, []v1alpha1.IRSABinding{b}, Existing{Items: items}).Findings {
+		switch {
+		case f.Severity != diag.Error:
+		case f.Item == 0:
+			onWorkload = append(onWorkload, f.Diagnostic.String())
+		default:
+			onBinding = append(onBinding, f.Diagnostic.String())
+		}
+	}
+	if len(onBinding) == 0 {
+		t.Fatalf("the binding's own problem is not reported; errors: %q", onWorkload)
+	}
+	want := []string{
+		"spec.template.spec.containers[0].env[0].name: container app sets AWS_ROLE_ARN, so the pod identity webhook injects neither AWS_ROLE_ARN nor AWS_WEB_IDENTITY_TOKEN_FILE into it: running as service account shop/web of binding shop/web, it would get no web identity token file (allowed:",
+		`spec.template.metadata.annotations["eks.amazonaws.com/token-expiration"]: the pod template's eks.amazonaws.com/token-expiration: "7200" contradicts the 3600 seconds`,
+	}
+	if len(onWorkload) != len(want) {
+		t.Fatalf("errors on the workload: %q, want %d", onWorkload, len(want))
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(onWorkload[i], w) {
+			t.Errorf("error %q\nwant %q…", onWorkload[i], w)
+		}
+	}
+}
