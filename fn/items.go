@@ -122,7 +122,7 @@ func podTemplate(o *kfn.KubeObject) *generator.PodTemplate {
 				env = nil
 			}
 			for _, e := range env {
-				container.Env = append(container.Env, e.GetString("name"))
+				container.Env = append(container.Env, generator.EnvVar{Name: e.GetString("name"), Value: e.GetString("value")})
 			}
 			t.Containers = append(t.Containers, container)
 		}

@@ -83,6 +83,9 @@ type ServiceAccount struct {
 	// TokenExpiration is the expiration the binding declares for its tokens, in seconds; 0 for
 	// none (the webhook's default).
 	TokenExpiration int64
+	// STSRegionalEndpoints is whether the binding asks for regional STS endpoints; nil: it does
+	// not say.
+	STSRegionalEndpoints *bool
 	// Annotations irsa-fn sets on it (a subset of ServiceAccountAnnotations).
 	Annotations map[string]string
 	// Field is where the service account is declared, for diagnostics.

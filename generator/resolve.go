@@ -256,7 +256,8 @@ func (r *resolver) resolveServiceAccounts() {
 			seen[id] = i
 		}
 		r.serviceAccounts = append(r.serviceAccounts, ServiceAccount{
-			Name: sa.Name, Namespace: sa.Namespace, Create: sa.Create == nil || *sa.Create, TokenExpiration: sa.TokenExpiration, Field: p,
+			Name: sa.Name, Namespace: sa.Namespace, Create: sa.Create == nil || *sa.Create, TokenExpiration: sa.TokenExpiration,
+			STSRegionalEndpoints: sa.STSRegionalEndpoints, Field: p,
 		})
 	}
 }

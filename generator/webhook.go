@@ -27,6 +27,10 @@ var (
 	ContainerCredentialsEnv = []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"}
 )
 
+// stsRegionalEndpointsEnv is what the webhook sets to "regional" when the ServiceAccount's
+// sts-regional-endpoints annotation is true, unless the container sets it.
+const stsRegionalEndpointsEnv = "AWS_STS_REGIONAL_ENDPOINTS"
+
 // AnnotationSkipContainers on a pod lists, comma separated, the containers the pod identity
 // webhook leaves alone.
 const AnnotationSkipContainers = "eks.amazonaws.com/skip-containers"
@@ -38,8 +42,14 @@ type Container struct {
 	Name string
 	// Field is the path of its entry in the workload, such as spec.template.spec.containers[0].
 	Field diag.Path
-	// Env are the names of its env entries, in order (env[i].name).
-	Env []string
+	// Env are its env entries, in order.
+	Env []EnvVar
+}
+
+// EnvVar is one env entry of a container: its name, and its value when it gives one (not for
+// valueFrom).
+type EnvVar struct {
+	Name, Value string
 }
 
 // PodTemplate is what the pod identity webhook reads of a workload's pods.
@@ -117,14 +127,20 @@ func (p *planner) checkPod(it Item, res *Result, sa ServiceAccount) {
 	if res.RoleARN != "" {
 		forRole, ofRole = " for role "+res.RoleARN, " of role "+res.RoleARN
 	}
+	regional := sa.STSRegionalEndpoints != nil && *sa.STSRegionalEndpoints
 	skipped := it.Pod.skipped()
 	for _, c := range it.Pod.Containers {
 		if skipped[c.Name] {
 			continue // the webhook gives it nothing; its annotation says so
 		}
-		for j, env := range c.Env {
-			field := c.Field.Child("env").Index(j).Child("name")
+		for j, e := range c.Env {
+			env, field := e.Name, c.Field.Child("env").Index(j).Child("name")
 			switch {
+			case res.IRSA && env == stsRegionalEndpointsEnv && regional && e.Value != "regional":
+				p.itemFieldError(it.ID, c.Field.Child("env").Index(j).Child("value"),
+					"remove it: the webhook sets AWS_STS_REGIONAL_ENDPOINTS=regional from the ServiceAccount; or set it to regional",
+					"container %s sets %s: %q, which the pod identity webhook keeps, while %s declares stsRegionalEndpoints: true (%s=regional)",
+					c.Name, env, e.Value, who, env)
 			case res.IRSA && slices.Contains(WebIdentityEnv, env):
 				p.itemFieldError(it.ID, field,
 					fmt.Sprintf("remove %s: the webhook sets AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the ServiceAccount; or list the container in the pod template's %s annotation to give it no credentials", env, AnnotationSkipContainers),

@@ -9,15 +9,23 @@ import (
 )
 
 // podOf gives a Deployment item a pod template: its annotations and, per container, the env
-// names (the init container "init" carries initEnv).
+// entries, each NAME or NAME=value (the init container "init" carries initEnv).
 func podOf(it Item, ann map[string]string, env []string, initEnv ...string) Item {
 	spec := diag.NewPath("spec", "template", "spec")
+	vars := func(entries []string) []EnvVar {
+		var out []EnvVar
+		for _, e := range entries {
+			name, value, _ := strings.Cut(e, "=")
+			out = append(out, EnvVar{Name: name, Value: value})
+		}
+		return out
+	}
 	it.Pod = &PodTemplate{
 		MetadataField: diag.NewPath("spec", "template", "metadata"),
 		Annotations:   ann,
 		Containers: []Container{
-			{Name: "app", Field: spec.Child("containers").Index(0), Env: env},
-			{Name: "init", Field: spec.Child("initContainers").Index(0), Env: initEnv},
+			{Name: "app", Field: spec.Child("containers").Index(0), Env: vars(env)},
+			{Name: "init", Field: spec.Child("initContainers").Index(0), Env: vars(initEnv)},
 		},
 	}
 	return it
@@ -85,6 +93,20 @@ func TestWebhookRules(t *testing.T) {
 				podOf(deployment(2, "prod", "web", "web", nil), nil, []string{"AWS_ROLE_ARN"}),
 			},
 			errors: [][2]string{{"spec.template.spec.containers[0].env[0].name", "container app sets AWS_ROLE_ARN"}},
+		},
+		{
+			name: "a regional endpoints variable other than the binding asks for",
+			binding: binding("shop", "web", func(b *v1alpha1.IRSABinding) {
+				b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "web", STSRegionalEndpoints: new(true)}}
+			}),
+			items: []Item{podOf(pointed, nil, []string{"AWS_STS_REGIONAL_ENDPOINTS=legacy"}, "AWS_STS_REGIONAL_ENDPOINTS=regional")},
+			errors: [][2]string{{"spec.template.spec.containers[0].env[0].value",
+				`container app sets AWS_STS_REGIONAL_ENDPOINTS: "legacy", which the pod identity webhook keeps, while service account shop/web of binding shop/web declares stsRegionalEndpoints: true`}},
+		},
+		{
+			name:    "a regional endpoints variable where the binding does not ask",
+			binding: binding("shop", "web"),
+			items:   []Item{podOf(pointed, nil, []string{"AWS_STS_REGIONAL_ENDPOINTS=legacy"})},
 		},
 		{
 			name:    "a pod token expiration that contradicts the binding's",
