@@ -48,7 +48,7 @@ TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUB
             PODMAN=$(PODMAN) SIDECAR_IMAGE=$(SIDECAR_IMAGE)
 
 .PHONY: all build build-linux $(addprefix build-linux-,$(IMAGE_ARCHES)) image image-base sidecar-image podman-setup \
-        demo test unit e2e fuzz tools node-tools schemas iamref fmt vet bench clean
+        demo test unit e2e webhook fuzz tools node-tools schemas iamref fmt vet bench clean
 
 FUZZTIME ?= 10s
 
@@ -114,7 +114,13 @@ demo: build $(KUSTOMIZE)
 ## run of each fuzz target.
 test: build tools podman-setup sidecar-image vet fmt
 	$(TEST_ENV) $(GO) test -count=1 ./...
+	$(MAKE) --no-print-directory webhook
 	$(MAKE) --no-print-directory fuzz
+
+## webhook: the EKS pod identity webhook's own mutation on every pod irsa-fn renders; e2e/webhook
+## is a Go module of its own, so that the webhook's Kubernetes dependencies stay out of irsa-fn's.
+webhook: build $(KUSTOMIZE)
+	cd e2e/webhook && $(GO) vet ./... && $(TEST_ENV) $(GO) test -count=1 ./...
 
 ## fuzz: run each fuzz target for FUZZTIME (make fuzz FUZZTIME=10m for a long run).
 fuzz:

@@ -115,7 +115,7 @@ var caseChecks = map[string]func(t *testing.T, objs []object){
 	"pod-identity-crossplane-namespaced": func(t *testing.T, objs []object) {
 		sa := one(t, objs, "ServiceAccount")
 		if _, has := get(sa, "metadata", "annotations").(map[string]any)["eks.amazonaws.com/role-arn"]; has {
-			t.Error("podIdentity mode must not annotate the role ARN: the SDK would prefer IRSA")
+			t.Error("podIdentity mode must not annotate the role ARN: a pod created without its association would get IRSA, which the trust refuses")
 		}
 		role := one(t, objs, "Role")
 		wantEq(t, "group", str(role, "apiVersion"), "iam.aws.m.upbound.io/v1beta1")

@@ -6,6 +6,7 @@ import (
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
 	"github.com/irsa-dev/irsa-fn/generator"
 )
 
@@ -90,12 +91,43 @@ func existing(items kfn.KubeObjects) generator.Existing {
 			path := podSpecPath(it.ObjectKind)
 			it.ServiceAccountName, it.HasServiceAccountName, _ = o.NestedString(append(path, "serviceAccountName")...)
 			it.Problem, it.ProblemAllowed = patchProblem(o, it.Describe())
+			if it.Problem == "" {
+				it.Pod = podTemplate(o)
+			}
 		case it.ObjectKind == "ServiceAccount" && groupOf(it.APIVersion) == "":
 			it.Kind = generator.ServiceAccountItem
 		}
 		out.Items = append(out.Items, it)
 	}
 	return out
+}
+
+// podTemplate reads what the pod identity webhook reads of a workload's pods: the pod
+// template's annotations and the env names of its containers and init containers. A part that
+// is not of the Kubernetes shape (kubectl-validate's concern) reads as absent.
+func podTemplate(o *kfn.KubeObject) *generator.PodTemplate {
+	spec := podSpecPath(o.GetKind())
+	meta := append(append([]string(nil), spec[:len(spec)-1]...), "metadata")
+	t := &generator.PodTemplate{MetadataField: diag.NewPath(meta...)}
+	t.Annotations, _, _ = o.NestedStringMap(append(meta, "annotations")...)
+	for _, list := range []string{"containers", "initContainers"} {
+		containers, _, err := o.NestedSlice(append(append([]string(nil), spec...), list)...)
+		if err != nil {
+			continue
+		}
+		for i, c := range containers {
+			container := generator.Container{Name: c.GetString("name"), Field: diag.NewPath(spec...).Child(list).Index(i)}
+			env, _, err := c.NestedSlice("env")
+			if err != nil {
+				env = nil
+			}
+			for _, e := range env {
+				container.Env = append(container.Env, generator.EnvVar{Name: e.GetString("name"), Value: e.GetString("value")})
+			}
+			t.Containers = append(t.Containers, container)
+		}
+	}
+	return t
 }
 
 // roleOf names the IAM role a generated role object stands for, and its account where the

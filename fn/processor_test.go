@@ -229,14 +229,21 @@ data:
 	}
 }
 
+// workloadKinds are the workload kinds irsa-fn patches, by apiVersion and kind, and where each
+// keeps its pod spec.
+var workloadKinds = map[string]string{
+	"apps/v1 Deployment":           "spec.template.spec",
+	"apps/v1 StatefulSet":          "spec.template.spec",
+	"apps/v1 DaemonSet":            "spec.template.spec",
+	"apps/v1 ReplicaSet":           "spec.template.spec",
+	"argoproj.io/v1alpha1 Rollout": "spec.template.spec",
+	"batch/v1 Job":                 "spec.template.spec",
+	"batch/v1 CronJob":             "spec.jobTemplate.spec.template.spec",
+	"v1 Pod":                       "spec",
+}
+
 func TestWorkloadKinds(t *testing.T) {
-	kinds := map[string]string{
-		"apps/v1 DaemonSet":            "spec.template.spec",
-		"apps/v1 ReplicaSet":           "spec.template.spec",
-		"argoproj.io/v1alpha1 Rollout": "spec.template.spec",
-		"batch/v1 CronJob":             "spec.jobTemplate.spec.template.spec",
-		"v1 Pod":                       "spec",
-	}
+	kinds := workloadKinds
 	var items []string
 	for gvk := range kinds {
 		apiVersion, kind, _ := strings.Cut(gvk, " ")
@@ -329,5 +336,65 @@ func TestItemsInTheSDKsOrder(t *testing.T) {
 		if before[i] != rl.Items[i] {
 			t.Fatalf("item %d moved when the SDK sorted: %s", i, before[i].ShortString())
 		}
+	}
+}
+
+// TestPodTemplateOfEveryKind: for each workload kind irsa-fn patches, what the pod identity
+// webhook reads of its pods (container and init container env, pod template annotations) is
+// read from where that kind keeps it, and each problem is reported on the workload at that field.
+func TestPodTemplateOfEveryKind(t *testing.T) {
+	kinds := map[string]string{} // the path of each kind's pod template; "" for a Pod
+	for gvk, spec := range workloadKinds {
+		kinds[gvk] = strings.TrimSuffix(strings.TrimSuffix(spec, "spec"), ".")
+	}
+	pod := `metadata: {annotations: {eks.amazonaws.com/token-expiration: "300"}}
+spec:
+  containers: [{name: app, env: [{name: LOG, value: debug}, {name: AWS_ROLE_ARN, value: "arn:aws:iam::123456789012:role/x"}]}]
+  initContainers: [{name: init, env: [{name: AWS_WEB_IDENTITY_TOKEN_FILE, value: /token}]}]
+`
+	var items []string
+	for gvk, path := range kinds {
+		apiVersion, kind, _ := strings.Cut(gvk, " ")
+		item := "apiVersion: " + apiVersion + "\nkind: " + kind + "\nmetadata: {name: w, namespace: shop, labels: {irsa: \"yes\"}}\n"
+		if path == "" {
+			// A Pod's own metadata carries the annotations.
+			item = strings.Replace(item, "labels:", `annotations: {eks.amazonaws.com/token-expiration: "300"}, labels:`, 1) +
+				pod[strings.Index(pod, "spec:"):]
+		} else {
+			// The pod template, indented under its path.
+			levels := strings.Split(path, ".")
+			for i, l := range levels {
+				item += strings.Repeat("  ", i) + l + ":\n"
+			}
+			for _, l := range strings.Split(strings.TrimRight(pod, "\n"), "\n") {
+				item += strings.Repeat("  ", len(levels)) + l + "\n"
+			}
+		}
+		items = append(items, item)
+	}
+	out := process(t, resourceList(binding("web", "  workloads: [{selector: {matchLabels: {irsa: \"yes\"}}}]\n"), items...))
+	if out.ok {
+		t.Fatalf("the render succeeded:\n%s", out.output)
+	}
+	got := map[string]bool{}
+	for _, r := range out.rl.Results {
+		if r.Severity == kfn.Error && r.ResourceRef != nil && r.Field != nil {
+			got[r.ResourceRef.Kind+" "+r.Field.Path] = true
+		}
+	}
+	for gvk, path := range kinds {
+		_, kind, _ := strings.Cut(gvk, " ")
+		spec, meta := path+".spec.", path+".metadata."
+		if path == "" {
+			spec, meta = "spec.", "metadata."
+		}
+		for _, field := range []string{spec + "containers[0].env[1].name", spec + "initContainers[0].env[0].name", meta + `annotations["eks.amazonaws.com/token-expiration"]`} {
+			if !got[kind+" "+field] {
+				t.Errorf("no error on %s %s; errors:\n%s", kind, field, out.log)
+			}
+		}
+	}
+	if len(got) != 3*len(kinds) {
+		t.Errorf("%d errors on workloads, want %d:\n%s", len(got), 3*len(kinds), out.log)
 	}
 }

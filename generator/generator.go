@@ -66,6 +66,9 @@ type Result struct {
 	// PodIdentityClusters are the clusters whose EKS Pod Identity associations give the service
 	// accounts the role (mode podIdentity or both); none in mode irsa.
 	PodIdentityClusters []string
+	// IRSA and PodIdentity say which mechanisms the binding's mode uses, known even when the
+	// binding has errors.
+	IRSA, PodIdentity bool
 	// Diagnostics are every problem and note found; the result is usable only without errors.
 	Diagnostics diag.List
 }
@@ -77,6 +80,12 @@ type ServiceAccount struct {
 	Audience string
 	// Create renders a new ServiceAccount; otherwise the one in the input is annotated.
 	Create bool
+	// TokenExpiration is the expiration the binding declares for its tokens, in seconds; 0 for
+	// none (the webhook's default).
+	TokenExpiration int64
+	// STSRegionalEndpoints is whether the binding asks for regional STS endpoints; nil: it does
+	// not say.
+	STSRegionalEndpoints *bool
 	// Annotations irsa-fn sets on it (a subset of ServiceAccountAnnotations).
 	Annotations map[string]string
 	// Field is where the service account is declared, for diagnostics.
@@ -143,6 +152,8 @@ func generate(in Input) Result {
 		ServiceAccounts: r.serviceAccounts,
 		Workloads:       r.workloads,
 		Diagnostics:     r.diags,
+		IRSA:            r.irsa(),
+		PodIdentity:     r.podIdentity(),
 	}
 	if res.Diagnostics.HasErrors() {
 		return res

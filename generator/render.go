@@ -65,6 +65,8 @@ type Item struct {
 	// RoleName and RoleAccount are the IAM role a generated role object (ACK or Crossplane
 	// Role, IAMRole) stands for; RoleAccount is empty when the object does not say.
 	RoleName, RoleAccount string
+	// Pod is what the pod identity webhook reads of a workload's pods; nil for other items.
+	Pod *PodTemplate
 }
 
 // Describe names an item for messages: kind, namespace/name, and file.
@@ -173,6 +175,7 @@ func Render(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABindin
 		p.planBinding(bi)
 	}
 	p.checkBorrowedRoles()
+	p.checkPods()
 	p.planConfigObjects()
 	p.undoServiceAccounts()
 	p.undoWorkloads()
@@ -230,8 +233,10 @@ type planner struct {
 	annotated    map[int]bool
 	claims       map[int]*WorkloadChange
 	claimOrder   []int
-	created      map[nsName]bool
-	declared     map[string]map[nsName]bool
+	// claimedAs is the service account (namespace and name) each claimed workload runs as.
+	claimedAs map[int]nsName
+	created   map[nsName]bool
+	declared  map[string]map[nsName]bool
 }
 
 func newPlanner(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABinding, existing Existing) *planner {
@@ -240,7 +245,7 @@ func newPlanner(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABi
 		present: map[string]string{}, ids: map[objectID]int{}, serviceAccounts: map[nsName]int{},
 		workloads: map[objectID]int{}, workloadsByNS: map[string][]int{}, previous: map[string]map[nsName]bool{},
 		replaced: map[nsName]bool{}, otherRoles: map[string][]int{}, saOwners: map[nsName]int{}, roleOwners: map[string]int{}, policyOwners: map[string]int{},
-		objectOwners: map[objectID]int{}, annotated: map[int]bool{}, claims: map[int]*WorkloadChange{},
+		objectOwners: map[objectID]int{}, annotated: map[int]bool{}, claims: map[int]*WorkloadChange{}, claimedAs: map[int]nsName{},
 		created: map[nsName]bool{}, declared: map[string]map[nsName]bool{},
 	}
 	p.out.Bindings = make([]BindingPlan, len(bindings))
@@ -686,6 +691,7 @@ func (p *planner) claim(bi int, w Workload, i int) {
 		set[AnnotationPreviousServiceAccount] = it.ServiceAccountName
 	}
 	p.claims[i] = &WorkloadChange{AnnotationChange: AnnotationChange{ID: it.ID, Set: set}, Binding: bi, ServiceAccountName: w.ServiceAccount, Field: w.Field}
+	p.claimedAs[i] = nsName{w.Namespace, w.ServiceAccount}
 	p.claimOrder = append(p.claimOrder, i)
 }
 

@@ -256,7 +256,8 @@ func (r *resolver) resolveServiceAccounts() {
 			seen[id] = i
 		}
 		r.serviceAccounts = append(r.serviceAccounts, ServiceAccount{
-			Name: sa.Name, Namespace: sa.Namespace, Create: sa.Create == nil || *sa.Create, Field: p,
+			Name: sa.Name, Namespace: sa.Namespace, Create: sa.Create == nil || *sa.Create, TokenExpiration: sa.TokenExpiration,
+			STSRegionalEndpoints: sa.STSRegionalEndpoints, Field: p,
 		})
 	}
 }
@@ -658,7 +659,8 @@ func (r *resolver) checkPartitionOf(doc iampolicy.Document, isJSON bool, p diag.
 func (r *resolver) serviceAccountAnnotations(sa v1alpha1.ServiceAccount) map[string]string {
 	out := map[string]string{AnnotationBinding: r.bindingID}
 	if !r.irsa() {
-		// Pod Identity needs no annotation; a role-arn annotation would make the SDK prefer IRSA.
+		// Pod Identity needs no annotation; with one, a pod created where the webhook has no
+		// association for it would get IRSA, which this mode's trust refuses.
 		return out
 	}
 	out[AnnotationRoleARN] = r.roleARN
