@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -103,11 +104,34 @@ func Generate(cluster string) ([]byte, error) {
 	if err := restrictExec(self); err != nil && !errors.Is(err, errNoLandlock) {
 		return nil, fmt.Errorf("restrict what the build may execute to %s: %w", self, err)
 	}
+	refuseNetwork()
 	out, err := Build(dir)
 	if err != nil {
 		return nil, fmt.Errorf("kustomize build %s: %w", dir, err)
 	}
 	return out, nil
+}
+
+// errNetwork is what the build's loads over the network fail with.
+var errNetwork = errors.New("the irsa-fn sidecar loads nothing over the network: vendor the file into the repository")
+
+// refuseNetwork makes every HTTP request of this process fail with errNetwork. kustomize loads
+// a resource, a configMapGenerator or secretGenerator file and other files named by an http(s)
+// URL in-process, with an http.Client on Go's default transport (it offers no option to refuse
+// them), so a repository could make the sidecar fetch any URL from the repo server's network
+// (the instance metadata service, in-cluster services) and read the answer in its manifests.
+// Remote Git bases need a git program, which the build cannot run. The generate command is a
+// process of its own, so that replacing the default transport touches nothing else.
+func refuseNetwork() {
+	http.DefaultTransport = refusingTransport{}
+}
+
+// refusingTransport refuses every request.
+type refusingTransport struct{}
+
+// RoundTrip refuses the request.
+func (refusingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("%s %s: %w", r.Method, r.URL.Redacted(), errNetwork)
 }
 
 // Options are the kustomize options of `kustomize build --enable-alpha-plugins --enable-exec`,

@@ -1,10 +1,14 @@
 package e2e
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/mattn/go-zglob"
@@ -309,4 +313,42 @@ func TestArgoCDPluginRunsOnlyIrsaFn(t *testing.T) {
 		}
 		wantNoMarker(t, "/bin/sh", app)
 	})
+}
+
+// TestArgoCDPluginFetchesNothing: a repository routed to the plugin cannot make the sidecar
+// fetch a URL from where it runs (the repo server's network: the instance metadata service,
+// in-cluster services) and put the answer in its manifests. kustomize loads a resource or a
+// configMapGenerator file named by an http(s) URL in-process; the plugin's build refuses them,
+// and the server sees no request.
+func TestArgoCDPluginFetchesNothing(t *testing.T) {
+	plugin := readPlugin(t)
+	var requests atomic.Int32
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		fmt.Fprint(w, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fetched}\ndata: {secret: s3cr3t}\n")
+	}))
+	t.Cleanup(server.Close)
+	for name, kustomization := range map[string]string{
+		"a remote resource":                "resources: [configmap.yaml, " + server.URL + "/resource.yaml]\n",
+		"a remote configMapGenerator file": "resources: [configmap.yaml]\nconfigMapGenerator:\n  - name: loot\n    files: [loot=" + server.URL + "/credentials]\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			app := t.TempDir()
+			hostileApp(t, app, "exec:\n  path: irsa-fn\n")
+			write(t, filepath.Join(app, "kustomization.yaml"), kustomization+"transformers: [irsa-config.yaml]\n")
+			// The control: kustomize itself fetches it.
+			requests.Store(0)
+			if out, stderr, err := kustomizeCLI(t, app); err != nil || !strings.Contains(out, "s3cr3t") || requests.Load() == 0 {
+				t.Fatalf("kustomize does not fetch the URL, so the plugin's refusal proves nothing: %v\n%s%s", err, stderr, out)
+			}
+			requests.Store(0)
+			out, stderr, err := runGenerate(t, plugin, app, cmpEnv("hostile", ""))
+			if exitCode(err) != 1 || out != "" || !strings.Contains(stderr, "the irsa-fn sidecar loads nothing over the network") {
+				t.Errorf("exit %d, want 1 with the refusal on stderr and nothing on stdout:\n%s%s", exitCode(err), stderr, out)
+			}
+			if n := requests.Load(); n != 0 {
+				t.Errorf("generate sent %d requests to %s", n, server.URL)
+			}
+		})
+	}
 }
