@@ -103,7 +103,8 @@ func existing(items kfn.KubeObjects) generator.Existing {
 }
 
 // podTemplate reads what the pod identity webhook reads of a workload's pods: the pod
-// template's annotations and the env names of its containers and init containers. A part that
+// template's annotations, its volumes' names, and the env entries and volume mounts of its
+// containers and init containers. A part that
 // is not of the Kubernetes shape (kubectl-validate's concern) reads as absent.
 func podTemplate(o *kfn.KubeObject) *generator.PodTemplate {
 	spec := podSpecPath(o.GetKind())
@@ -124,8 +125,22 @@ func podTemplate(o *kfn.KubeObject) *generator.PodTemplate {
 			for _, e := range env {
 				container.Env = append(container.Env, generator.EnvVar{Name: e.GetString("name"), Value: e.GetString("value")})
 			}
+			mounts, _, err := c.NestedSlice("volumeMounts")
+			if err != nil {
+				mounts = nil
+			}
+			for _, m := range mounts {
+				container.Mounts = append(container.Mounts, generator.VolumeMount{Name: m.GetString("name"), MountPath: m.GetString("mountPath"), SubPath: m.GetString("subPath")})
+			}
 			t.Containers = append(t.Containers, container)
 		}
+	}
+	volumes, _, err := o.NestedSlice(append(append([]string(nil), spec...), "volumes")...)
+	if err != nil {
+		volumes = nil
+	}
+	for i, v := range volumes {
+		t.Volumes = append(t.Volumes, generator.Volume{Name: v.GetString("name"), Field: diag.NewPath(spec...).Child("volumes").Index(i)})
 	}
 	return t
 }

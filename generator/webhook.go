@@ -31,6 +31,21 @@ var (
 // sts-regional-endpoints annotation is true, unless the container sets it.
 const stsRegionalEndpointsEnv = "AWS_STS_REGIONAL_ENDPOINTS"
 
+// A token volume the pod identity webhook projects, and where it mounts it in each container it
+// injects into. The webhook adds neither the volume when the pod has a volume of that name, nor
+// a container's mount when the container mounts a volume of that name: it keeps them as they
+// are, while the variables it injects point at its own mount path.
+type tokenVolume struct {
+	// Name of the volume, MountPath where the webhook mounts it (its flags' defaults, as EKS
+	// runs it), Token the variable naming the token file.
+	Name, MountPath, Token string
+}
+
+var (
+	webIdentityVolume         = tokenVolume{Name: "aws-iam-token", MountPath: "/var/run/secrets/eks.amazonaws.com/serviceaccount", Token: "AWS_WEB_IDENTITY_TOKEN_FILE"}
+	containerCredentialVolume = tokenVolume{Name: "eks-pod-identity-token", MountPath: "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount", Token: "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"}
+)
+
 // AnnotationSkipContainers on a pod lists, comma separated, the containers the pod identity
 // webhook leaves alone.
 const AnnotationSkipContainers = "eks.amazonaws.com/skip-containers"
@@ -44,6 +59,20 @@ type Container struct {
 	Field diag.Path
 	// Env are its env entries, in order.
 	Env []EnvVar
+	// Mounts are its volumeMounts, in order.
+	Mounts []VolumeMount
+}
+
+// VolumeMount is one volumeMount of a container: the volume's name and where it is mounted.
+type VolumeMount struct {
+	Name, MountPath, SubPath string
+}
+
+// Volume is one volume of a pod template: its name and the path of its entry in the workload,
+// such as spec.template.spec.volumes[0].
+type Volume struct {
+	Name  string
+	Field diag.Path
 }
 
 // EnvVar is one env entry of a container: its name, and its value when it gives one (not for
@@ -61,6 +90,8 @@ type PodTemplate struct {
 	Annotations map[string]string
 	// Containers are its containers, then its init containers.
 	Containers []Container
+	// Volumes are its volumes, in order.
+	Volumes []Volume
 }
 
 // skipped are the containers the webhook leaves alone, read as the webhook reads its
@@ -154,6 +185,16 @@ func (p *planner) checkPod(it Item, res *Result, sa ServiceAccount) {
 			}
 		}
 	}
+	var volumes []tokenVolume
+	if res.IRSA {
+		volumes = append(volumes, webIdentityVolume)
+	}
+	if res.PodIdentity {
+		volumes = append(volumes, containerCredentialVolume)
+	}
+	for _, tv := range volumes {
+		p.checkTokenVolume(it, tv, skipped, who)
+	}
 	v, has := it.Pod.Annotations[AnnotationTokenExpiration]
 	if !has {
 		return
@@ -174,6 +215,38 @@ func (p *planner) checkPod(it Item, res *Result, sa ServiceAccount) {
 	case n < MinTokenExpiration:
 		p.itemFieldError(it.ID, field, allowed,
 			"the pod template's %s: %q is under the pod identity webhook's minimum: it raises it to %d for pods running as %s", AnnotationTokenExpiration, v, MinTokenExpiration, who)
+	}
+}
+
+// checkTokenVolume reports a pod template volume named as the webhook's token volume, which
+// the webhook keeps instead of projecting the token the binding declares, and a container's
+// mount of that name elsewhere than the webhook's mount path, which it keeps while pointing the
+// container's token variable at its own path.
+func (p *planner) checkTokenVolume(it Item, tv tokenVolume, skipped map[string]bool, who string) {
+	for _, vol := range it.Pod.Volumes {
+		if vol.Name == tv.Name {
+			p.itemFieldError(it.ID, vol.Field.Child("name"),
+				fmt.Sprintf("remove the volume %s (and mounts of it at other paths): the webhook adds it", tv.Name),
+				"the pod template has a volume %s, which the pod identity webhook keeps instead of projecting its own: pods running as %s would read this volume as their token, not the token (audience, expiration) the webhook projects for them",
+				tv.Name, who)
+		}
+	}
+	for _, c := range it.Pod.Containers {
+		if skipped[c.Name] {
+			continue
+		}
+		for j, m := range c.Mounts {
+			if m.Name == tv.Name && (m.MountPath != tv.MountPath || m.SubPath != "") {
+				where := m.MountPath
+				if m.SubPath != "" {
+					where += " (subPath " + m.SubPath + ")"
+				}
+				p.itemFieldError(it.ID, c.Field.Child("volumeMounts").Index(j).Child("mountPath"),
+					fmt.Sprintf("remove the mount: the webhook mounts %s at %s", tv.Name, tv.MountPath),
+					"container %s mounts %s at %s, which the pod identity webhook keeps while it points %s at %s: running as %s, it would find no token there",
+					c.Name, tv.Name, where, tv.Token, tv.MountPath, who)
+			}
+		}
 	}
 }
 
