@@ -209,7 +209,7 @@ func (p *planner) checkPod(it Item, res *Result, sa ServiceAccount) {
 	case err != nil:
 		p.itemFieldError(it.ID, field, allowed,
 			"the pod template's %s: %q is not a whole number of seconds: the pod identity webhook ignores it, so the annotation does not say what pods running as %s get", AnnotationTokenExpiration, v, who)
-	case declared && v != want:
+	case declared && n != sa.TokenExpiration: // as the webhook reads it: "+3600" is 3600
 		p.itemFieldError(it.ID, field, allowed,
 			"the pod template's %s: %q contradicts the %s seconds %s declares: the pod identity webhook takes the pod's annotation over the ServiceAccount's", AnnotationTokenExpiration, v, want, who)
 	case n < MinTokenExpiration:

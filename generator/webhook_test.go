@@ -121,6 +121,15 @@ func TestWebhookRules(t *testing.T) {
 			items:   []Item{podOf(pointed, map[string]string{AnnotationTokenExpiration: "3600"}, nil)},
 		},
 		{
+			// The webhook reads the annotation with strconv.ParseInt: "+3600" and "03600" are 3600.
+			name:    "a pod token expiration written otherwise, equal to the binding's",
+			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 3600)),
+			items: []Item{
+				podOf(pointed, map[string]string{AnnotationTokenExpiration: "+3600"}, nil),
+				podOf(deployment(1, "shop", "other", "web", nil), map[string]string{AnnotationTokenExpiration: "03600"}, nil),
+			},
+		},
+		{
 			name:    "a pod token expiration where the binding declares none",
 			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 0)),
 			items:   []Item{podOf(pointed, map[string]string{AnnotationTokenExpiration: "1200"}, nil)},
