@@ -282,7 +282,10 @@ func TestConfigErrors(t *testing.T) {
 		"workload without name or selector": {resourceList(binding("web", "  workloads: [{kind: Deployment}]\n"), deployment), "spec.workloads[0]: an entry needs a name or a selector"},
 		"rollout with workloadRef":          {resourceList(binding("web", "  workloads: [{kind: Rollout, name: r}]\n"), "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r, namespace: shop}\nspec: {workloadRef: {kind: Deployment, name: web}}\n"), "bind that Deployment instead"},
 		"service account in two bindings":   {resourceList("", binding("a", "  serviceAccounts: [{name: shared}]\n"), binding("b", "  serviceAccounts: [{name: shared}]\n")), "service account shop/shared is also declared by IRSABinding shop/a"},
-		"role name in two bindings":         {resourceList("", namedRole(binding("a", "  serviceAccounts: [{name: a}]\n"), "Same"), namedRole(binding("b", "  serviceAccounts: [{name: b}]\n"), "same")), "IAM role names are unique per account"},
+		// kpt passes a List whole: what it holds would pass through unrendered.
+		"binding inside a List":        {resourceList("", "apiVersion: v1\nkind: List\nmetadata: {name: l}\nitems:\n"+indentItem(binding("web", ""))), "List l: items[0]: irsa.dev/v1alpha1 IRSABinding is inside the items of v1 List, which irsa-fn does not read"},
+		"typo'd binding inside a List": {resourceList("", "apiVersion: v1\nkind: List\nmetadata: {name: l}\nitems:\n- {apiVersion: irsa.dev/v1alpha1, kind: IRSABindng, metadata: {name: x}}\n"), "List l: items[0].kind: irsa.dev/v1alpha1 IRSABindng is not a kind irsa-fn knows"},
+		"role name in two bindings":    {resourceList("", namedRole(binding("a", "  serviceAccounts: [{name: a}]\n"), "Same"), namedRole(binding("b", "  serviceAccounts: [{name: b}]\n"), "same")), "IAM role names are unique per account"},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

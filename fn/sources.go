@@ -88,9 +88,40 @@ func (r *render) collectSources() {
 			add(o, i)
 			continue
 		}
-		if d, ok := lookalike(o); ok {
+		if d, ok := lookalike(o.GetAPIVersion(), o.GetKind()); ok {
 			r.report(refOf(o), fileOf(o), d)
 		}
+		r.checkListItems(o)
+	}
+}
+
+// checkListItems reports each irsa.dev object, or one almost of an irsa.dev kind, inside an
+// item's items (a List, such as kubectl get -o yaml writes). kustomize unpacks a List into its
+// objects, but kpt and a pipeline of functions pass it whole: irsa-fn does not read into it, so
+// a binding there would pass through unrendered, silently.
+func (r *render) checkListItems(o *kfn.KubeObject) {
+	entries, found, err := o.NestedSlice("items")
+	if !found || err != nil {
+		return
+	}
+	for i, e := range entries {
+		apiVersion, kind := e.GetString("apiVersion"), e.GetString("kind")
+		field := diag.NewPath("items").Index(i)
+		d, ok := lookalike(apiVersion, kind)
+		if apiVersion == v1alpha1.APIVersion && (kind == v1alpha1.KindBinding || kind == v1alpha1.KindConfig) {
+			d, ok = diag.Diagnostic{Severity: diag.Error,
+				Message: fmt.Sprintf("%s %s is inside the items of %s %s, which irsa-fn does not read (kustomize unpacks a List, kpt does not), so it would pass through unrendered", apiVersion, kind, o.GetAPIVersion(), o.GetKind()),
+				Allowed: "the " + kind + " as an object of its own: a document of its own in the file"}, true
+		}
+		if !ok {
+			continue
+		}
+		if d.Field != "" {
+			d.Field = field.Child(d.Field).String()
+		} else {
+			d.Field = field.String()
+		}
+		r.report(refOf(o), fileOf(o), d)
 	}
 }
 
@@ -98,8 +129,7 @@ func (r *render) collectSources() {
 // through unrendered, silently: an irsa.dev kind or version irsa-fn does not know (irsa.dev/v1,
 // IRSABindings), or a kind a typo away from IRSABinding or IRSAConfig (IRSABindng). An
 // irsa.dev/v1alpha1 IAMRole is irsa-fn's own output and passes.
-func lookalike(o *kfn.KubeObject) (diag.Diagnostic, bool) {
-	apiVersion, kind := o.GetAPIVersion(), o.GetKind()
+func lookalike(apiVersion, kind string) (diag.Diagnostic, bool) {
 	group, _, _ := strings.Cut(apiVersion, "/")
 	if apiVersion == v1alpha1.APIVersion && kind == v1alpha1.KindIAMRole {
 		return diag.Diagnostic{}, false
