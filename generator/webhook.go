@@ -27,6 +27,15 @@ var (
 	ContainerCredentialsEnv = []string{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"}
 )
 
+// Variables the AWS SDKs' default credential chains read before the credentials the webhook
+// injects: static keys before everything, the web identity token file before container
+// credentials, and the ECS relative URI before the full one.
+var (
+	staticKeyEnv          = []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"}
+	webIdentityTokenEnv   = "AWS_WEB_IDENTITY_TOKEN_FILE"
+	relativeCredentialEnv = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"
+)
+
 // stsRegionalEndpointsEnv is what the webhook sets to "regional" when the ServiceAccount's
 // sts-regional-endpoints annotation is true, unless the container sets it.
 const stsRegionalEndpointsEnv = "AWS_STS_REGIONAL_ENDPOINTS"
@@ -117,7 +126,10 @@ func (t PodTemplate) skipped() map[string]bool {
 // needs to give its pods the credentials the binding declares: no container may set a variable
 // the webhook then does not inject (the web identity ones where the binding uses IRSA, the
 // container credential ones where it uses Pod Identity), and the pod template's token-expiration
-// annotation, which the webhook ranks above the ServiceAccount's, must agree with the binding.
+// annotation, which the webhook ranks above the ServiceAccount's, must agree with the binding;
+// nor may a container set what the AWS SDKs' credential chains read before the injected
+// credentials (static keys; a web identity token file or the relative container credentials URI
+// in Pod Identity). Values from envFrom are not known here and not checked.
 // Each problem is reported on the workload's field, also for a binding with other problems.
 func (p *planner) checkPods() {
 	type declared struct{ bi, sa int }
@@ -154,9 +166,9 @@ func (p *planner) checkPods() {
 // checkPod checks one workload's pod template against the service account its pods run as.
 func (p *planner) checkPod(it Item, res *Result, sa ServiceAccount) {
 	who := fmt.Sprintf("service account %s/%s of binding %s", sa.Namespace, sa.Name, res.Binding)
-	forRole, ofRole := "", "" // the role is unknown while the binding has problems of its own
+	forRole, ofRole, theRole := "", "", "the binding's role" // the role is unknown while the binding has problems of its own
 	if res.RoleARN != "" {
-		forRole, ofRole = " for role "+res.RoleARN, " of role "+res.RoleARN
+		forRole, ofRole, theRole = " for role "+res.RoleARN, " of role "+res.RoleARN, "role "+res.RoleARN
 	}
 	regional := sa.STSRegionalEndpoints != nil && *sa.STSRegionalEndpoints
 	skipped := it.Pod.skipped()
@@ -177,6 +189,21 @@ func (p *planner) checkPod(it Item, res *Result, sa ServiceAccount) {
 					fmt.Sprintf("remove %s: the webhook sets AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE from the ServiceAccount; or list the container in the pod template's %s annotation to give it no credentials", env, AnnotationSkipContainers),
 					"container %s sets %s, so the pod identity webhook injects neither AWS_ROLE_ARN nor AWS_WEB_IDENTITY_TOKEN_FILE into it: running as %s, it would get no web identity token file%s",
 					c.Name, env, who, forRole)
+			case slices.Contains(staticKeyEnv, env):
+				p.itemFieldError(it.ID, field,
+					fmt.Sprintf("remove %s: the role's credentials come from the ServiceAccount; or list the container in the pod template's %s annotation", env, AnnotationSkipContainers),
+					"container %s sets %s: the AWS SDKs take static access keys before the credentials the pod identity webhook injects, so running as %s it would not use %s",
+					c.Name, env, who, theRole)
+			case !res.IRSA && res.PodIdentity && env == webIdentityTokenEnv:
+				p.itemFieldError(it.ID, field,
+					fmt.Sprintf("remove %s: the binding's mode podIdentity gives the pod container credentials", env),
+					"container %s sets %s: the AWS SDKs take a web identity token file before the Pod Identity credentials the webhook injects (the Go SDK fails without AWS_ROLE_ARN), so running as %s it would not use %s",
+					c.Name, env, who, theRole)
+			case res.PodIdentity && env == relativeCredentialEnv:
+				p.itemFieldError(it.ID, field,
+					fmt.Sprintf("remove %s: the webhook sets AWS_CONTAINER_CREDENTIALS_FULL_URI for the Pod Identity association", env),
+					"container %s sets %s, which the AWS SDKs read before the AWS_CONTAINER_CREDENTIALS_FULL_URI the pod identity webhook injects: running as %s, it would not get the Pod Identity credentials%s",
+					c.Name, env, who, ofRole)
 			case res.PodIdentity && slices.Contains(ContainerCredentialsEnv, env):
 				p.itemFieldError(it.ID, field,
 					fmt.Sprintf("remove %s: the webhook sets AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE for a Pod Identity association; or list the container in the pod template's %s annotation to give it no credentials", env, AnnotationSkipContainers),

@@ -79,6 +79,24 @@ func TestWebhookRules(t *testing.T) {
 			},
 		},
 		{
+			name:    "what the AWS SDKs read before the injected credentials: static keys in every mode",
+			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 0)),
+			items:   []Item{podOf(pointed, nil, []string{"AWS_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"})},
+			errors: [][2]string{
+				{"spec.template.spec.containers[0].env[1].name", "container app sets AWS_ACCESS_KEY_ID: the AWS SDKs take static access keys before the credentials the pod identity webhook injects, so running as service account shop/web of binding shop/web it would not use role arn:aws:iam::123456789012:role/prod-eu-shop-web"},
+				{"spec.template.spec.containers[0].env[2].name", "container app sets AWS_SECRET_ACCESS_KEY"},
+			},
+		},
+		{
+			name:    "what the AWS SDKs read before Pod Identity: a web identity token file, the relative URI",
+			binding: binding("shop", "web", mode(v1alpha1.ModePodIdentity, 0)),
+			items:   []Item{podOf(pointed, nil, []string{"AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_SESSION_TOKEN"})},
+			errors: [][2]string{
+				{"spec.template.spec.containers[0].env[1].name", "container app sets AWS_WEB_IDENTITY_TOKEN_FILE: the AWS SDKs take a web identity token file before the Pod Identity credentials the webhook injects"},
+				{"spec.template.spec.containers[0].env[2].name", "container app sets AWS_CONTAINER_CREDENTIALS_RELATIVE_URI, which the AWS SDKs read before the AWS_CONTAINER_CREDENTIALS_FULL_URI"},
+			},
+		},
+		{
 			name:    "a container the pod's skip-containers annotation lists is the webhook's to leave alone",
 			binding: binding("shop", "web", mode(v1alpha1.ModeIRSA, 0)),
 			items:   []Item{podOf(pointed, map[string]string{AnnotationSkipContainers: "sidecar,app"}, []string{"AWS_ROLE_ARN"}, "AWS_ROLE_ARN")},
