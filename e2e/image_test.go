@@ -142,7 +142,7 @@ func TestImageKpt(t *testing.T) {
 		t.Run(r.dir, func(t *testing.T) {
 			rendered++
 			want := filepath.Join(copyExample(t, r.example, bin), strings.TrimPrefix(r.dir, r.example))
-			if _, stderr, err := run(t, want, nil, kpt, "fn", "render", "--allow-exec", "."); err != nil {
+			if _, stderr, err := run(t, want, []string{pathWith(t, bin)}, kpt, "fn", "render", "--allow-exec", "."); err != nil {
 				t.Fatalf("kpt fn render with the binary: %v\n%s", err, stderr)
 			}
 			got := containerExample(t, r.example, r.dir, bin, image)
