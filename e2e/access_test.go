@@ -563,7 +563,7 @@ func exampleRoles(t *testing.T, example, bin string, all []rendering) map[string
 		case "kustomize":
 			_, objs = renderKustomize(t, dir, bin)
 		case "kpt":
-			_, objs = renderKpt(t, dir)
+			_, objs = renderKpt(t, dir, bin)
 		}
 		for _, role := range renderedRoles(t, objs) {
 			if _, dup := out[role.Name]; dup {

@@ -43,14 +43,14 @@ func TestErrorsKustomize(t *testing.T) {
 	bin, kustomize := irsaFn(t), tool(t, "KUSTOMIZE", "kustomize")
 	for _, src := range caseDirs(t, "errors") {
 		t.Run(filepath.Base(src), func(t *testing.T) {
-			kustomizeFails(t, kustomize, src, prepareKustomize(t, src, bin), nil, "--enable-alpha-plugins", "--enable-exec")
+			kustomizeFails(t, kustomize, expectedErrors(t, src), prepareKustomize(t, src, bin), nil, "--enable-alpha-plugins", "--enable-exec")
 		})
 	}
 }
 
 // kustomizeFails builds the kustomization in dir with flags, which must fail with nothing on
-// stdout and each line of src's errors.txt on stderr.
-func kustomizeFails(t *testing.T, kustomize, src, dir string, env []string, flags ...string) {
+// stdout and each of want on stderr.
+func kustomizeFails(t *testing.T, kustomize string, want []string, dir string, env []string, flags ...string) {
 	t.Helper()
 	args := append(append([]string{"build"}, flags...), ".")
 	stdout, stderr, err := run(t, dir, env, kustomize, args...)
@@ -60,9 +60,9 @@ func kustomizeFails(t *testing.T, kustomize, src, dir string, env []string, flag
 	if stdout != "" {
 		t.Errorf("kustomize printed output despite the error:\n%s", stdout)
 	}
-	for _, want := range expectedErrors(t, src) {
-		if !strings.Contains(stderr, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	for _, w := range want {
+		if !strings.Contains(stderr, w) {
+			t.Errorf("stderr lacks %q:\n%s", w, stderr)
 		}
 	}
 }
@@ -127,14 +127,14 @@ func TestErrorsKpt(t *testing.T) {
 	bin, kpt := irsaFn(t), tool(t, "KPT", "kpt")
 	for _, src := range caseDirs(t, "errors") {
 		t.Run(filepath.Base(src), func(t *testing.T) {
-			kptRenderFails(t, kpt, src, prepareKpt(t, src, bin), nil, "--allow-exec")
+			kptRenderFails(t, kpt, expectedErrors(t, src), prepareKpt(t, src, bin), nil, "--allow-exec")
 		})
 	}
 }
 
 // kptRenderFails renders the package in dir with flags, which must fail, leave every file as
-// it was, and print each line of src's errors.txt.
-func kptRenderFails(t *testing.T, kpt, src, dir string, env []string, flags ...string) {
+// it was, and print each of want.
+func kptRenderFails(t *testing.T, kpt string, want []string, dir string, env []string, flags ...string) {
 	t.Helper()
 	before := snapshot(t, dir)
 	args := append(append([]string{"fn", "render"}, flags...), ".")
@@ -145,9 +145,9 @@ func kptRenderFails(t *testing.T, kpt, src, dir string, env []string, flags ...s
 	if after := snapshot(t, dir); !reflect.DeepEqual(before, after) {
 		t.Errorf("a failed render changed the package")
 	}
-	for _, want := range expectedErrors(t, src) {
-		if !strings.Contains(stdout+stderr, want) {
-			t.Errorf("kpt's output lacks %q:\n%s%s", want, stdout, stderr)
+	for _, w := range want {
+		if !strings.Contains(stdout+stderr, w) {
+			t.Errorf("kpt's output lacks %q:\n%s%s", w, stdout, stderr)
 		}
 	}
 }

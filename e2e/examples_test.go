@@ -17,6 +17,16 @@ type rendering struct {
 	example, dir, tool string
 }
 
+// golden is the expected output of a rendering, relative to examples/: in a kustomization's
+// folder (kustomize reads only the files it lists), beside a kpt package's (kpt reads every YAML
+// file in the package as its content, an expected output too).
+func (r rendering) golden() string {
+	if r.tool == "kpt" {
+		return filepath.Join(filepath.Dir(r.dir), "expected.yaml")
+	}
+	return filepath.Join(r.dir, "expected.yaml")
+}
+
 // renderings discovers every rendering in examples/.
 func renderings(t *testing.T) []rendering {
 	t.Helper()
@@ -34,6 +44,9 @@ func renderings(t *testing.T) []rendering {
 		switch info.Name() {
 		case "Kptfile":
 			out = append(out, rendering{example, rel, "kpt"})
+			if inside := expectedOutputs(t, filepath.Dir(p)); len(inside) > 0 {
+				t.Errorf("examples/%s is a kpt package that holds %v: kpt would render it as package content; put it beside the package", rel, inside)
+			}
 		case "kustomization.yaml":
 			data, err := os.ReadFile(p)
 			if err != nil {
@@ -78,9 +91,9 @@ func TestExamples(t *testing.T) {
 					t.Error("a second kustomize build gave other output")
 				}
 			case "kpt":
-				rendered, objs = renderKpt(t, dir)
+				rendered, objs = renderKpt(t, dir, bin)
 			}
-			golden := filepath.Join(repoRoot(t), "examples", r.dir, "expected.yaml")
+			golden := filepath.Join(repoRoot(t), "examples", r.golden())
 			if *update {
 				write(t, golden, string(rendered))
 			}
@@ -122,14 +135,15 @@ func renderKustomize(t *testing.T, dir, bin string) ([]byte, []object) {
 	return []byte(stdout), parseObjects(t, []byte(stdout))
 }
 
-// renderKpt renders a package in place twice, checks the second render changes nothing and that
-// every comment of the package's files survives, and returns its deployable objects as a sorted
-// YAML stream.
-func renderKpt(t *testing.T, dir string) ([]byte, []object) {
+// renderKpt renders a package in place twice, with bin on the PATH as irsa-fn, checks the second
+// render changes nothing and that every comment of the package's files survives, and returns its
+// deployable objects as a sorted YAML stream.
+func renderKpt(t *testing.T, dir, bin string) ([]byte, []object) {
 	t.Helper()
 	kpt := tool(t, "KPT", "kpt")
+	env := []string{pathWith(t, bin)}
 	before := snapshot(t, dir)
-	if _, stderr, err := run(t, dir, nil, kpt, "fn", "render", "--allow-exec", "."); err != nil {
+	if _, stderr, err := run(t, dir, env, kpt, "fn", "render", "--allow-exec", "."); err != nil {
 		t.Fatalf("kpt fn render: %v\n%s", err, stderr)
 	}
 	after := snapshot(t, dir)
@@ -140,13 +154,19 @@ func renderKpt(t *testing.T, dir string) ([]byte, []object) {
 			}
 		}
 	}
-	if _, stderr, err := run(t, dir, nil, kpt, "fn", "render", "--allow-exec", "."); err != nil {
+	if _, stderr, err := run(t, dir, env, kpt, "fn", "render", "--allow-exec", "."); err != nil {
 		t.Fatalf("second kpt fn render: %v\n%s", err, stderr)
 	}
 	if !reflect.DeepEqual(after, snapshot(t, dir)) {
 		t.Error("a second kpt fn render changed the package")
 	}
 	objs := packageObjects(t, dir)
+	return encodeObjects(t, objs), objs
+}
+
+// encodeObjects writes objects as a YAML stream, as the kpt examples' expected.yaml holds them.
+func encodeObjects(t *testing.T, objs []object) []byte {
+	t.Helper()
 	var out bytes.Buffer
 	enc := yaml.NewEncoder(&out)
 	enc.SetIndent(2)
@@ -155,5 +175,73 @@ func renderKpt(t *testing.T, dir string) ([]byte, []object) {
 			t.Fatal(err)
 		}
 	}
-	return out.Bytes(), objs
+	return out.Bytes()
+}
+
+// expectedOutputs lists the expected*.yaml files under dir.
+func expectedOutputs(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && strings.HasPrefix(info.Name(), "expected") && strings.HasSuffix(info.Name(), ".yaml") {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestKptExampleAsReadmeSays runs the shell lines of examples/kpt-package/README.md as a user
+// does, from the repository's root: they copy the package and render the copy with kpt. Only the
+// lines that build irsa-fn and put it on the PATH are left out, the PATH holding the binary under
+// test, and the copy goes to a temporary folder instead of /tmp/reports. The copy must deploy
+// exactly what expected.yaml lists: one Deployment, running as the binding's ServiceAccount.
+func TestKptExampleAsReadmeSays(t *testing.T) {
+	bin, kpt := irsaFn(t), tool(t, "KPT", "kpt")
+	example := filepath.Join(repoRoot(t), "examples", "kpt-package")
+	readme, err := os.ReadFile(filepath.Join(example, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, found := strings.Cut(string(readme), "```sh\n")
+	block, _, closed := strings.Cut(block, "```")
+	if !found || !closed {
+		t.Fatalf("examples/kpt-package/README.md has no sh block")
+	}
+	dest := filepath.Join(t.TempDir(), "reports")
+	var script []string
+	left := 0
+	for _, line := range strings.Split(strings.TrimSpace(block), "\n") {
+		if strings.HasPrefix(line, "make build") || strings.HasPrefix(line, "export PATH=") {
+			left++
+			continue
+		}
+		script = append(script, strings.ReplaceAll(line, "/tmp/reports", dest))
+	}
+	if left != 2 || !strings.Contains(block, "cp -r examples/kpt-package/") || !strings.Contains(block, "kpt fn render --allow-exec /tmp/reports") {
+		t.Fatalf("the README's sh block no longer builds irsa-fn, puts it on the PATH, copies the package to /tmp/reports and renders the copy:\n%s", block)
+	}
+	path := pathWith(t, bin) + string(os.PathListSeparator) + filepath.Dir(kpt)
+	if _, stderr, err := run(t, repoRoot(t), []string{path}, "sh", "-ec", strings.Join(script, "\n")); err != nil {
+		t.Fatalf("the README's lines failed: %v\n%s\n%s", err, strings.Join(script, "\n"), stderr)
+	}
+	objs := packageObjects(t, dest)
+	deployments := find(objs, "Deployment")
+	if len(deployments) != 1 {
+		t.Fatalf("the rendered copy deploys %d Deployments, want 1", len(deployments))
+	}
+	if sa := str(deployments[0], "spec", "template", "spec", "serviceAccountName"); sa != "report-builder" {
+		t.Errorf("the Deployment runs as %q, want the binding's ServiceAccount report-builder", sa)
+	}
+	want, err := os.ReadFile(filepath.Join(example, "expected.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := encodeObjects(t, objs); !bytes.Equal(got, want) {
+		t.Errorf("the rendered copy deploys other objects than examples/kpt-package/expected.yaml lists:\n%s", got)
+	}
 }

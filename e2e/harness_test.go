@@ -178,9 +178,11 @@ func copyExample(t *testing.T, name, bin string) string {
 	return dst
 }
 
-var onPath = regexp.MustCompile(`path: irsa-fn\b`)
+// onPath matches a kustomize function (exec: {path: irsa-fn}) or a Kptfile mutator (exec:
+// irsa-fn) that runs irsa-fn from the PATH.
+var onPath = regexp.MustCompile(`(?:path|exec): irsa-fn\b`)
 
-// usesPath reports whether a folder's functions run irsa-fn from the PATH (exec: {path: irsa-fn}).
+// usesPath reports whether a folder's functions run irsa-fn from the PATH.
 func usesPath(dir string) bool {
 	found := false
 	_ = filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {

@@ -142,7 +142,7 @@ func TestImageKpt(t *testing.T) {
 		t.Run(r.dir, func(t *testing.T) {
 			rendered++
 			want := filepath.Join(copyExample(t, r.example, bin), strings.TrimPrefix(r.dir, r.example))
-			if _, stderr, err := run(t, want, nil, kpt, "fn", "render", "--allow-exec", "."); err != nil {
+			if _, stderr, err := run(t, want, []string{pathWith(t, bin)}, kpt, "fn", "render", "--allow-exec", "."); err != nil {
 				t.Fatalf("kpt fn render with the binary: %v\n%s", err, stderr)
 			}
 			got := containerExample(t, r.example, r.dir, bin, image)
@@ -172,7 +172,7 @@ func TestImageErrors(t *testing.T) {
 		t.Run("kustomize/"+filepath.Base(src), func(t *testing.T) {
 			ran++
 			dir := prepareKustomizeFn(t, src, "container:\n  image: "+image+"\n")
-			kustomizeFails(t, kustomize, src, dir, []string{path}, "--enable-alpha-plugins")
+			kustomizeFails(t, kustomize, expectedErrors(t, src), dir, []string{path}, "--enable-alpha-plugins")
 		})
 	}
 	t.Run("kpt", func(t *testing.T) {
@@ -180,7 +180,7 @@ func TestImageErrors(t *testing.T) {
 		ran++
 		src := filepath.Join("testdata", "errors", "issuer-not-https")
 		dir := prepareKptFn(t, src, "image: "+image)
-		kptRenderFails(t, kpt, src, dir, []string{path, "KPT_FN_RUNTIME=podman"}, "--image-pull-policy", "never")
+		kptRenderFails(t, kpt, expectedErrors(t, src), dir, []string{path, "KPT_FN_RUNTIME=podman"}, "--image-pull-policy", "never")
 	})
 	checkRuns(t, log, image, ran)
 }

@@ -75,7 +75,7 @@ func existing(items kfn.KubeObjects) generator.Existing {
 		}
 		it := generator.Item{
 			ID: i, APIVersion: o.GetAPIVersion(), ObjectKind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
-			File: fileOf(o), Annotations: o.GetAnnotations(), Generated: isGenerated(o),
+			File: fileOf(o), Index: indexOf(o, i), Annotations: o.GetAnnotations(), Generated: isGenerated(o),
 		}
 		switch {
 		case it.Generated:

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
@@ -51,15 +52,54 @@ func fileOf(o *kfn.KubeObject) string {
 	return ""
 }
 
+// indexOf returns an object's index in its file where the orchestrator says so (under
+// kustomize, which names no file, its index in the input), else i, its index in the input.
+func indexOf(o *kfn.KubeObject, i int) string {
+	for _, a := range []string{kfn.IndexAnnotation, legacyIndexAnnotation} {
+		if p := o.GetAnnotation(a); p != "" {
+			return p
+		}
+	}
+	return strconv.Itoa(i)
+}
+
 func isIRSAKind(o *kfn.KubeObject) bool {
 	return o.GetAPIVersion() == v1alpha1.APIVersion && (o.GetKind() == v1alpha1.KindBinding || o.GetKind() == v1alpha1.KindConfig)
 }
 
-// collectSources finds the irsa.dev objects: the function config first, then the items, each once.
+// sourceKey is a source's identity: a binding without a namespace is one of namespace default,
+// as irsa-fn names it.
+func sourceKey(o *kfn.KubeObject) objectRef {
+	ref := refOf(o)
+	if ref.Kind == v1alpha1.KindBinding && ref.Namespace == "" {
+		ref.Namespace = "default"
+	}
+	return ref
+}
+
+// copyKey tells copies of a source apart from the same binding of other runs: kpt subpackages
+// may each render a binding of that name, and each run sees only its own.
+type copyKey struct {
+	ref objectRef
+	run string
+}
+
+// collectSources finds the irsa.dev objects: the function config first, then the items, each
+// once. Two items that are one binding or IRSAConfig of one run are an error: irsa-fn would
+// read the first and ignore the others.
 func (r *render) collectSources() {
 	byKey := map[objectRef]*source{}
+	copies := map[copyKey][]int{}
+	var order []copyKey
 	add := func(o *kfn.KubeObject, item int) {
-		ref := refOf(o)
+		ref := sourceKey(o)
+		if item >= 0 {
+			k := copyKey{ref, o.GetAnnotation(generator.AnnotationInvocation)}
+			if copies[k] == nil {
+				order = append(order, k)
+			}
+			copies[k] = append(copies[k], item)
+		}
 		if s, ok := byKey[ref]; ok {
 			if item >= 0 {
 				s.items = append(s.items, item)
@@ -123,6 +163,25 @@ func (r *render) checkListItems(o *kfn.KubeObject) {
 		}
 		r.report(refOf(o), fileOf(o), d)
 	}
+	for _, k := range order {
+		if len(copies[k]) > 1 {
+			r.reportCopies(k.ref, copies[k])
+		}
+	}
+}
+
+// reportCopies reports the items that are copies of one binding or IRSAConfig.
+func (r *render) reportCopies(ref objectRef, items []int) {
+	list := make([]generator.Item, len(items))
+	for i, item := range items {
+		o := r.rl.Items[item]
+		list[i] = generator.Item{APIVersion: o.GetAPIVersion(), ObjectKind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
+			File: fileOf(o), Index: indexOf(o, item)}
+	}
+	d := generator.Duplicate(ref.String(), list, "irsa-fn would read the first copy and ignore the others")
+	d.Field = "metadata.name"
+	first := r.rl.Items[items[0]]
+	r.report(refOf(first), fileOf(first), d)
 }
 
 // lookalike reports an item that is almost an IRSABinding or IRSAConfig and would otherwise pass

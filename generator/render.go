@@ -53,7 +53,9 @@ type Item struct {
 	Kind ItemKind
 	// Identity of the object, and the file it was read from, where known.
 	APIVersion, ObjectKind, Namespace, Name, File string
-	Labels, Annotations                           map[string]string
+	// Index is the object's position: in File, or in the input when File is empty.
+	Index               string
+	Labels, Annotations map[string]string
 	// Generated is set for objects irsa-fn made (its managed-by label and a binding or config
 	// annotation): a run replaces its own.
 	Generated bool
@@ -210,10 +212,16 @@ type planner struct {
 	// present are the IDs (namespace/name) of every binding in the input, with their run keys.
 	present map[string]string
 	// ids are the items new objects must not collide with: all but this run's generated ones.
-	ids             map[objectID]int
-	serviceAccounts map[nsName]int
-	workloads       map[objectID]int
+	ids index
+	// serviceAccounts and workloads are the items a binding may annotate and patch, by
+	// serviceAccountID and workloadID.
+	serviceAccounts index
+	workloads       index
 	workloadsByNS   map[string][]int
+	// reportedDups are the objects of two or more copies reported so far; copies are the items
+	// that are one of them, which the render leaves alone.
+	reportedDups map[dupReport]bool
+	copies       map[int]bool
 	// previous maps a binding ID to the service accounts its earlier render made or annotated.
 	previous map[string]map[nsName]bool
 	// otherRoles are the role objects other runs rendered, by lower-case role name.
@@ -242,8 +250,8 @@ type planner struct {
 func newPlanner(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABinding, existing Existing) *planner {
 	p := &planner{
 		key: key, cfg: cfg, bindings: bindings, items: existing.Items, previousKeys: existing.PreviousKeys,
-		present: map[string]string{}, ids: map[objectID]int{}, serviceAccounts: map[nsName]int{},
-		workloads: map[objectID]int{}, workloadsByNS: map[string][]int{}, previous: map[string]map[nsName]bool{},
+		present: map[string]string{}, ids: newIndex(), serviceAccounts: newIndex(), reportedDups: map[dupReport]bool{}, copies: map[int]bool{},
+		workloads: newIndex(), workloadsByNS: map[string][]int{}, previous: map[string]map[nsName]bool{},
 		replaced: map[nsName]bool{}, otherRoles: map[string][]int{}, saOwners: map[nsName]int{}, roleOwners: map[string]int{}, policyOwners: map[string]int{},
 		objectOwners: map[objectID]int{}, annotated: map[int]bool{}, claims: map[int]*WorkloadChange{}, claimedAs: map[int]nsName{},
 		created: map[nsName]bool{}, declared: map[string]map[nsName]bool{},
@@ -282,16 +290,16 @@ func newPlanner(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABi
 			}
 			continue
 		}
-		p.ids[objectID{groupOf(it.APIVersion), it.ObjectKind, it.Namespace, it.Name}] = i
+		p.ids.add(objectID{groupOf(it.APIVersion), it.ObjectKind, it.Namespace, it.Name}, i)
 		if it.Generated && it.RoleName != "" {
 			name := strings.ToLower(it.RoleName)
 			p.otherRoles[name] = append(p.otherRoles[name], i)
 		}
 		switch it.Kind {
 		case ServiceAccountItem:
-			p.serviceAccounts[nsName{it.Namespace, it.Name}] = i
+			p.serviceAccounts.add(serviceAccountID(it.Namespace, it.Name), i)
 		case WorkloadItem:
-			p.workloads[objectID{"", it.ObjectKind, it.Namespace, it.Name}] = i
+			p.workloads.add(workloadID(it.ObjectKind, it.Namespace, it.Name), i)
 			p.workloadsByNS[it.Namespace] = append(p.workloadsByNS[it.Namespace], i)
 		}
 	}
@@ -493,16 +501,6 @@ func (p *planner) describeBinding(bi int) string {
 	return s
 }
 
-// serviceAccount finds a ServiceAccount item; an item without a namespace stands for any
-// namespace, as it lands in the namespace it is applied to.
-func (p *planner) serviceAccount(namespace, name string) (int, bool) {
-	if i, ok := p.serviceAccounts[nsName{namespace, name}]; ok {
-		return i, true
-	}
-	i, ok := p.serviceAccounts[nsName{"", name}]
-	return i, ok
-}
-
 func (p *planner) planServiceAccount(bi int, sa ServiceAccount) {
 	res := p.result(bi)
 	key := nsName{sa.Namespace, sa.Name}
@@ -515,8 +513,14 @@ func (p *planner) planServiceAccount(bi int, sa ServiceAccount) {
 		return
 	}
 	p.saOwners[key] = bi
-	i, found := p.serviceAccount(sa.Namespace, sa.Name)
-	if !found {
+	// A ServiceAccount without a namespace stands for one of any namespace, as it lands in the
+	// namespace it is applied to.
+	id := serviceAccountID(sa.Namespace, sa.Name)
+	copies := p.serviceAccounts.lookup(id)
+	if p.ambiguous(at(bi, sa.Field), id, copies, "annotates") {
+		return
+	}
+	if len(copies) == 0 {
 		if !sa.Create {
 			p.errorf(bi, sa.Field.Child("create"), "create: true (the default) to render the ServiceAccount, or a ServiceAccount of that name in the input", "create is false, but no ServiceAccount %s/%s is in the input to annotate", sa.Namespace, sa.Name)
 			return
@@ -525,6 +529,7 @@ func (p *planner) planServiceAccount(bi int, sa ServiceAccount) {
 		p.addObject(bi, sa.NewServiceAccount(), sa.Field)
 		return
 	}
+	i := copies[0]
 	it := p.items[i]
 	owner := it.Annotations[AnnotationBinding]
 	if it.Generated || (owner != "" && !p.ours(it)) {
@@ -604,15 +609,6 @@ func (p *planner) webhookAnnotationsAgree(bi int, sa ServiceAccount, it Item) bo
 	return ok
 }
 
-// workload finds a named workload, with the same namespace rule as serviceAccount.
-func (p *planner) workload(kind, namespace, name string) (int, bool) {
-	if i, ok := p.workloads[objectID{"", kind, namespace, name}]; ok {
-		return i, true
-	}
-	i, ok := p.workloads[objectID{"", kind, "", name}]
-	return i, ok
-}
-
 // workloadsIn lists the workload items of a namespace, and those without a namespace.
 func (p *planner) workloadsIn(namespace string) []int {
 	if namespace == "" {
@@ -623,12 +619,17 @@ func (p *planner) workloadsIn(namespace string) []int {
 
 func (p *planner) planWorkload(bi int, w Workload) {
 	if w.Name != "" {
-		i, found := p.workload(w.Kind, w.Namespace, w.Name)
-		if !found {
+		// A workload without a namespace stands for one of any namespace, as it lands in the
+		// namespace it is applied to.
+		id := workloadID(w.Kind, w.Namespace, w.Name)
+		copies := p.workloads.lookup(id)
+		if len(copies) == 0 {
 			p.errorf(bi, w.Field.Child("name"), p.workloadsAllowed(w.Kind, w.Namespace), "%s %s/%s is not in the input", w.Kind, w.Namespace, w.Name)
 			return
 		}
-		p.claim(bi, w, i)
+		if !p.ambiguous(at(bi, w.Field.Child("name")), id, copies, "patches") {
+			p.claim(bi, w, copies[0])
+		}
 		return
 	}
 	matched := 0
@@ -639,7 +640,10 @@ func (p *planner) planWorkload(bi int, w Workload) {
 		}
 		if MatchesSelector(w.Selector, it.Labels) {
 			matched++
-			p.claim(bi, w, i)
+			id := workloadID(it.ObjectKind, w.Namespace, it.Name)
+			if !p.ambiguous(at(bi, w.Field.Child("selector")), id, p.workloads.lookup(id), "patches") {
+				p.claim(bi, w, i)
+			}
 		}
 	}
 	if matched == 0 {
@@ -762,8 +766,12 @@ func (p *planner) addObject(bi int, o Object, field diag.Path) {
 		return
 	}
 	p.objectOwners[key] = bi
-	if i, exists := p.ids[key]; exists {
-		it := p.items[i]
+	copies := p.ids.lookup(key)
+	if p.ambiguous(at(bi, field), key, copies, "renders") {
+		return
+	}
+	if len(copies) == 1 {
+		it := p.items[copies[0]]
 		if it.Generated {
 			p.errorf(bi, field, "an object name no other run renders", "renders %s %s/%s, but %s is already rendered by %s for %s; this binding is rendered by %s",
 				o.Kind, o.Metadata.Namespace, o.Metadata.Name, it.Describe(), describeRun(it.run()), owned(it), describeRun(p.key))
@@ -811,8 +819,12 @@ func (p *planner) planConfigObjects() {
 	}
 	for _, o := range ACKOIDCProviders(p.cfg, providers) {
 		key := objectID{groupOf(o.APIVersion), o.Kind, o.Metadata.Namespace, o.Metadata.Name}
-		if i, exists := p.ids[key]; exists {
-			it := p.items[i]
+		copies := p.ids.lookup(key)
+		if p.ambiguous(Finding{Binding: -1, Config: true, Item: -1, Diagnostic: diag.Diagnostic{Field: "spec.ack.oidcProviders"}}, key, copies, "renders") {
+			continue
+		}
+		if len(copies) == 1 {
+			it := p.items[copies[0]]
 			msg := fmt.Sprintf("renders %s %s/%s, but %s is already in the input and was not made by irsa-fn", o.Kind, o.Metadata.Namespace, o.Metadata.Name, it.Describe())
 			if it.Generated {
 				msg = fmt.Sprintf("renders %s %s/%s, but %s is already rendered by %s for %s; this IRSAConfig is rendered by %s", o.Kind, o.Metadata.Namespace, o.Metadata.Name, it.Describe(), describeRun(it.run()), owned(it), describeRun(p.key))
@@ -831,7 +843,10 @@ func (p *planner) planConfigObjects() {
 func (p *planner) undoServiceAccounts() {
 	for i, it := range p.items {
 		owner := it.Annotations[AnnotationBinding]
-		if it.Kind != ServiceAccountItem || it.Generated || owner == "" || p.annotated[i] || !p.ours(it) {
+		if it.Kind != ServiceAccountItem || it.Generated || owner == "" || p.annotated[i] || p.copies[i] || !p.ours(it) {
+			continue
+		}
+		if id := serviceAccountID(it.Namespace, it.Name); p.ambiguous(aboutItem(it), id, p.serviceAccounts.lookup(id), "takes the annotations of binding "+owner+" off") {
 			continue
 		}
 		var remove []string
@@ -850,7 +865,7 @@ func (p *planner) undoServiceAccounts() {
 // removes.
 func (p *planner) undoWorkloads() {
 	for i, it := range p.items {
-		if it.Kind != WorkloadItem || !p.ours(it) {
+		if it.Kind != WorkloadItem || p.copies[i] || !p.ours(it) {
 			continue
 		}
 		if _, claimed := p.claims[i]; claimed {
@@ -859,6 +874,9 @@ func (p *planner) undoWorkloads() {
 		owner := it.Annotations[AnnotationBinding]
 		if owner == "" {
 			p.checkLeftBehind(it)
+			continue
+		}
+		if id := workloadID(it.ObjectKind, it.Namespace, it.Name); p.ambiguous(aboutItem(it), id, p.workloads.lookup(id), "undoes binding "+owner+"'s patch of") {
 			continue
 		}
 		field := "serviceAccountName"

@@ -55,6 +55,22 @@ func findingsOf(p Plan, sev diag.Severity) []string {
 	return out
 }
 
+// wantErrors checks that the plan has as many errors as want, each containing its entry of want
+// in order, and returns them.
+func wantErrors(t *testing.T, p Plan, want []string) []string {
+	t.Helper()
+	errs := findingsOf(p, diag.Error)
+	if len(errs) != len(want) {
+		t.Fatalf("errors:\n%s\nwant %d containing %q", strings.Join(errs, "\n"), len(want), want)
+	}
+	for i, w := range want {
+		if !strings.Contains(errs[i], w) {
+			t.Errorf("error %q\nlacks %q", errs[i], w)
+		}
+	}
+	return errs
+}
+
 func TestRender(t *testing.T) {
 	guard := func(ns ...string) *v1alpha1.IRSAConfig {
 		return &v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod-eu"}, Spec: v1alpha1.ConfigSpec{Guardrails: v1alpha1.Guardrails{CrossNamespace: ns}}}
@@ -322,15 +338,7 @@ func TestRender(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := Render(thisRun, tc.cfg, tc.bindings, Existing{Items: tc.items})
-			errs := findingsOf(p, diag.Error)
-			if len(errs) != len(tc.errors) {
-				t.Fatalf("errors:\n%s\nwant %d containing %q", strings.Join(errs, "\n"), len(tc.errors), tc.errors)
-			}
-			for i, want := range tc.errors {
-				if !strings.Contains(errs[i], want) {
-					t.Errorf("error %q\nlacks %q", errs[i], want)
-				}
-			}
+			errs := wantErrors(t, p, tc.errors)
 			if tc.check != nil && len(errs) == 0 {
 				tc.check(t, p)
 			}

@@ -101,7 +101,7 @@ func corpus(t *testing.T) []rendering {
 	}
 	for _, dir := range kptPackages {
 		rel, _ := filepath.Rel(tree, dir)
-		out = append(out, kptRender(t, tool(t, "KPT", "kpt"), rel, dir))
+		out = append(out, kptRender(t, tool(t, "KPT", "kpt"), rel, dir, path))
 	}
 	for _, group := range []string{filepath.Join(repoRoot(), "e2e", "testdata", "cases"), filepath.Join(repoRoot(), "e2e", "webhook", "testdata"), filepath.Join(repoRoot(), "e2e", "testdata", "errors")} {
 		dirs, err := filepath.Glob(filepath.Join(group, "*", "fnconfig.yaml"))
@@ -178,11 +178,12 @@ func kustomizeBuild(t *testing.T, kustomize, name, dir string, env ...string) re
 	return rendering{name: name, objects: decode(t, name, stdout.Bytes())}
 }
 
-// kptRender renders a kpt package in place and reads the objects it would deploy.
-func kptRender(t *testing.T, kpt, name, dir string) rendering {
+// kptRender renders a kpt package in place, with env (the PATH that finds irsa-fn), and reads the
+// objects it would deploy.
+func kptRender(t *testing.T, kpt, name, dir string, env ...string) rendering {
 	t.Helper()
 	cmd := exec.Command(kpt, "fn", "render", "--allow-exec", ".")
-	cmd.Dir = dir
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return rendering{name: name, refused: err.Error() + "\n" + string(out)}
 	}
