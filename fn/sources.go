@@ -133,6 +133,11 @@ func (r *render) collectSources() {
 		}
 		r.checkListItems(o)
 	}
+	for _, k := range order {
+		if len(copies[k]) > 1 {
+			r.reportCopies(k.ref, copies[k])
+		}
+	}
 }
 
 // checkListItems reports each irsa.dev object, or one almost of an irsa.dev kind, inside an
@@ -162,11 +167,6 @@ func (r *render) checkListItems(o *kfn.KubeObject) {
 			d.Field = field.String()
 		}
 		r.report(refOf(o), fileOf(o), d)
-	}
-	for _, k := range order {
-		if len(copies[k]) > 1 {
-			r.reportCopies(k.ref, copies[k])
-		}
 	}
 }
 
