@@ -1,0 +1,67 @@
+package generator
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+)
+
+// ackObjects renders a binding for ACK and returns its objects by kind, failing on any error.
+func ackObjects(t *testing.T, b v1alpha1.IRSABinding, cfg *v1alpha1.IRSAConfig) map[string][]Object {
+	t.Helper()
+	res := Generate(Input{Binding: b, Config: cfg})
+	if errs := errorsOf(res.Diagnostics); len(errs) > 0 {
+		t.Fatalf("unexpected errors: %v", errs)
+	}
+	out := map[string][]Object{}
+	for _, o := range res.Objects {
+		out[o.Kind] = append(out[o.Kind], o)
+	}
+	return out
+}
+
+// TestACKRolePoliciesByARN: the ACK Role attaches every policy by ARN in spec.policies (the
+// declared managed ones, a well-known add-on's, and the customer managed ones it renders as
+// Policy objects, with their paths and the clusters' partition), and never has policyRefs,
+// which the iam-controller refuses beside spec.policies.
+func TestACKRolePoliciesByARN(t *testing.T) {
+	b := validBinding()
+	b.Spec.Clusters = []v1alpha1.Cluster{{Name: "prod-cn", Region: "cn-north-1", OIDCIssuer: "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/EXAMPLED539D4633E53DE1B716D3041E"}}
+	b.Spec.Policies.Inline[0].Statements[0].Resources = []string{"arn:aws-cn:s3:::b/*"}
+	b.Spec.Policies.Managed = []string{"arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess"}
+	b.Spec.Policies.WellKnown = []v1alpha1.WellKnownPolicy{{Name: "ebs-csi-driver"}}
+	b.Spec.Policies.CustomerManaged = []v1alpha1.CustomerManagedPolicy{
+		{Name: "lake-read", Path: "/data/", Statements: b.Spec.Policies.Inline[0].Statements},
+		{Name: "lake-write", Statements: b.Spec.Policies.Inline[0].Statements},
+	}
+	objects := ackObjects(t, b, nil)
+	if len(objects["Role"]) != 1 || len(objects["Policy"]) != 2 {
+		t.Fatalf("want a Role and two Policies, got %v", objects)
+	}
+	want := []string{
+		"arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess",
+		"arn:aws-cn:iam::aws:policy/AmazonEBSCSIDriverPolicyV2",
+		"arn:aws-cn:iam::123456789012:policy/data/lake-read",
+		"arn:aws-cn:iam::123456789012:policy/lake-write",
+	}
+	if got := objects["Role"][0].Spec.(ACKRoleSpec).Policies; !slices.Equal(got, want) {
+		t.Errorf("spec.policies\n%v, want\n%v", got, want)
+	}
+	for i, p := range objects["Policy"] {
+		spec := p.Spec.(ACKPolicySpec)
+		if arn := "arn:aws-cn:iam::123456789012:policy" + spec.Path + spec.Name; arn != want[2+i] {
+			t.Errorf("Policy %s creates %s, the Role attaches %s", p.Metadata.Name, arn, want[2+i])
+		}
+	}
+	out, err := yaml.Marshal(objects["Role"][0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(out), "policyRefs") {
+		t.Errorf("the Role has policyRefs:\n%s", out)
+	}
+}
