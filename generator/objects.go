@@ -135,8 +135,9 @@ func (r *resolver) ackPodIdentityAssociations() []Object {
 	var out []Object
 	r.associations(func(c cluster, sa v1alpha1.ServiceAccount) {
 		meta := r.ackMeta(associationName(c, sa), nil)
-		if meta.Annotations[AnnotationACKRegion] == "" && c.region != "" {
-			meta.Annotations[AnnotationACKRegion] = c.region // the association lives in the cluster's region
+		if c.region != "" {
+			// The association lives in its cluster's region; ack.region is only the default.
+			meta.Annotations[AnnotationACKRegion] = c.region
 		}
 		out = append(out, Object{
 			APIVersion: ACKPodIdentityAssociationAPIVersion, Kind: "PodIdentityAssociation", Metadata: meta,

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -63,5 +64,31 @@ func TestACKRolePoliciesByARN(t *testing.T) {
 	}
 	if strings.Contains(string(out), "policyRefs") {
 		t.Errorf("the Role has policyRefs:\n%s", out)
+	}
+}
+
+// TestACKPodIdentityAssociationRegion: each ACK PodIdentityAssociation is in its cluster's region
+// (from the cluster's region or its EKS issuer), whatever the IRSAConfig's ack.region says; the
+// ack.region is the region of a cluster that has none, and of the IAM objects.
+func TestACKPodIdentityAssociationRegion(t *testing.T) {
+	b := validBinding()
+	b.Spec.Mode = v1alpha1.ModePodIdentity
+	b.Spec.Clusters = []v1alpha1.Cluster{
+		{Name: "prod-eu", OIDCIssuer: issuer},
+		{Name: "prod-us", Region: "us-east-1"},
+		{Name: "lab"},
+	}
+	cfg := &v1alpha1.IRSAConfig{Spec: v1alpha1.ConfigSpec{ACK: v1alpha1.ACKSettings{Region: "eu-central-1"}}}
+	objects := ackObjects(t, b, cfg)
+	got := map[string]string{}
+	for _, o := range objects["PodIdentityAssociation"] {
+		got[o.Spec.(ACKPodIdentityAssociationSpec).ClusterName] = o.Metadata.Annotations[AnnotationACKRegion]
+	}
+	want := map[string]string{"prod-eu": "eu-west-1", "prod-us": "us-east-1", "lab": "eu-central-1"}
+	if !maps.Equal(got, want) {
+		t.Errorf("association regions by cluster %v, want %v", got, want)
+	}
+	if r := objects["Role"][0].Metadata.Annotations[AnnotationACKRegion]; r != "eu-central-1" {
+		t.Errorf("the Role's region %q, want ack.region eu-central-1", r)
 	}
 }

@@ -451,7 +451,9 @@ type ACKSettings struct {
 	// Namespace for ACK objects. Default: the binding's namespace.
 	// +optional
 	Namespace string `yaml:"namespace,omitempty"`
-	// Region sets the services.k8s.aws/region annotation on ACK objects.
+	// Region sets the services.k8s.aws/region annotation on ACK objects. A Pod Identity
+	// association is in its cluster's region (spec.clusters[].region, or the region of its EKS
+	// issuer); this is the region only of the associations of clusters without one.
 	// +optional
 	Region string `yaml:"region,omitempty"`
 	// DeletionPolicy sets the services.k8s.aws/deletion-policy annotation: retain keeps the AWS
