@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"encoding/json"
 	"strings"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
@@ -83,6 +84,7 @@ func existing(items kfn.KubeObjects) generator.Existing {
 				it.Kind = generator.ServiceAccountItem
 			}
 			it.RoleName, it.RoleAccount = roleOf(o)
+			it.PolicyName, it.PolicyAccount = policyOf(o)
 		case o.IsLocalConfig():
 			// Kptfiles and other local config are never deployed, so never patched.
 		case isWorkload(o):
@@ -163,6 +165,22 @@ func roleOf(o *kfn.KubeObject) (name, account string) {
 		name = o.GetAnnotation("crossplane.io/external-name")
 	}
 	return name, ""
+}
+
+// policyOf names the customer managed IAM policy a generated ACK Policy stands for, and its
+// account where its adoption fields say.
+func policyOf(o *kfn.KubeObject) (name, account string) {
+	if o.GetKind() != "Policy" || groupOf(o.GetAPIVersion()) != groupOf(generator.ACKRoleAPIVersion) {
+		return "", ""
+	}
+	name, _, _ = o.NestedString("spec", "name")
+	var fields struct{ ARN string }
+	if json.Unmarshal([]byte(o.GetAnnotation(generator.AnnotationACKAdoptionFields)), &fields) == nil {
+		if parts := strings.SplitN(fields.ARN, ":", 6); len(parts) == 6 {
+			account = parts[4]
+		}
+	}
+	return name, account
 }
 
 // patchProblem says why a workload cannot be patched, and what can be; empty when it can.

@@ -2,6 +2,7 @@ package fn
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 
@@ -399,5 +400,41 @@ spec:
 	}
 	if len(got) != 3*len(kinds) {
 		t.Errorf("%d errors on workloads, want %d:\n%s", len(got), 3*len(kinds), out.log)
+	}
+}
+
+// TestCustomerManagedPolicyOfAnotherRun: a customer managed policy name that another run's ACK
+// Policy has in the account (its adoption fields name the account), in any case, is an error
+// naming that Policy; IAM has one policy per name in an account.
+func TestCustomerManagedPolicyOfAnotherRun(t *testing.T) {
+	cfg := func(name string) string {
+		return "apiVersion: irsa.dev/v1alpha1\nkind: IRSAConfig\nmetadata: {name: " + name + "}\nspec:\n  ack: {adoptionPolicy: adopt-or-create}\n"
+	}
+	policy := func(name string) string {
+		return "  policies:\n    customerManaged: [{name: " + name + ", statements: [{actions: [\"s3:GetObject\"], resources: [\"arn:aws:s3:::b/*\"]}]}]\n"
+	}
+	first := process(t, resourceList(cfg("base"), binding("a", policy("reports"))))
+	if !first.ok {
+		t.Fatalf("the first run failed:\n%s", first.log)
+	}
+	var items []string
+	for _, it := range first.rl.Items {
+		items = append(items, it.String())
+	}
+	for _, tt := range []struct{ account, want string }{
+		{"123456789012", `customer managed policy arn:aws:iam::123456789012:policy/Reports has the name of policy "reports", rendered by run irsa.dev/v1alpha1/IRSAConfig//base as Policy shop/prod-shop-a-reports-`},
+		{"210987654321", ""},
+	} {
+		b := strings.Replace(binding("b", policy("Reports")), "123456789012", tt.account, 1)
+		out := process(t, resourceList(cfg("prod"), append(slices.Clone(items), b)...))
+		if tt.want == "" {
+			if !out.ok {
+				t.Errorf("account %s: failed:\n%s", tt.account, out.log)
+			}
+			continue
+		}
+		if out.ok || !strings.Contains(out.log, tt.want) {
+			t.Errorf("account %s: log lacks %q:\n%s", tt.account, tt.want, out.log)
+		}
 	}
 }

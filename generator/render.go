@@ -64,6 +64,9 @@ type Item struct {
 	HasServiceAccountName bool
 	// Problem says why a workload's pod spec cannot be patched, and ProblemAllowed what can be.
 	Problem, ProblemAllowed string
+	// PolicyName and PolicyAccount are the customer managed IAM policy a generated policy object
+	// (ACK Policy) stands for; PolicyAccount is empty when the object does not say.
+	PolicyName, PolicyAccount string
 	// RoleName and RoleAccount are the IAM role a generated role object (ACK or Crossplane
 	// Role, IAMRole) stands for; RoleAccount is empty when the object does not say.
 	RoleName, RoleAccount string
@@ -226,6 +229,9 @@ type planner struct {
 	previous map[string]map[nsName]bool
 	// otherRoles are the role objects other runs rendered, by lower-case role name.
 	otherRoles map[string][]int
+	// otherPolicies are the customer managed policy objects other runs rendered, by lower-case
+	// policy name.
+	otherPolicies map[string][]int
 	// replaced are the service accounts this run made earlier, to be removed unless rendered again.
 	replaced map[nsName]bool
 
@@ -257,6 +263,7 @@ func newPlanner(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABi
 		created: map[nsName]bool{}, declared: map[string]map[nsName]bool{},
 	}
 	p.out.Bindings = make([]BindingPlan, len(bindings))
+	p.otherPolicies = map[string][]int{}
 	// rendered are the (run, binding) pairs other runs left objects for in the input.
 	rendered := map[[2]string]bool{}
 	for _, it := range p.items {
@@ -294,6 +301,10 @@ func newPlanner(key string, cfg *v1alpha1.IRSAConfig, bindings []v1alpha1.IRSABi
 		if it.Generated && it.RoleName != "" {
 			name := strings.ToLower(it.RoleName)
 			p.otherRoles[name] = append(p.otherRoles[name], i)
+		}
+		if it.Generated && it.PolicyName != "" {
+			name := strings.ToLower(it.PolicyName)
+			p.otherPolicies[name] = append(p.otherPolicies[name], i)
 		}
 		switch it.Kind {
 		case ServiceAccountItem:
@@ -400,10 +411,11 @@ func (p *planner) planBinding(bi int) {
 	}
 }
 
-// planCustomerManaged keeps each customer managed policy name to one binding of the run, and
-// away from the permissions boundary the platform's guardrails require: IAM policy names are
-// unique per account, ignoring case and path, and a binding that rendered the boundary's policy
-// would write the document that bounds every role.
+// planCustomerManaged keeps each customer managed policy name to one binding, of this run or
+// another, and away from the permissions boundary the platform's guardrails require: IAM policy
+// names are unique per account, ignoring case and path (CreatePolicy refuses a second one, and
+// with adoption two objects would overwrite each other's document), and a binding that rendered
+// the boundary's policy would write the document that bounds every role.
 func (p *planner) planCustomerManaged(bi int) {
 	res := p.result(bi)
 	boundary := ""
@@ -412,19 +424,48 @@ func (p *planner) planCustomerManaged(bi int) {
 	}
 	for i, cp := range res.Role.CustomerManaged {
 		field := diag.NewPath("spec", "policies", "customerManaged").Index(i).Child("name")
-		key := res.Role.Partition + ":" + res.Role.AccountID + ":" + strings.ToLower(cp.Name)
+		key := customerManagedKey(res.Role, cp.Name)
 		if boundary != "" && strings.EqualFold(policyKey(boundary), key) {
 			p.errorf(bi, field, "a policy name other than the boundary's",
 				"customer managed policy %s is the permissions boundary that spec.guardrails.permissionsBoundary of IRSAConfig %s requires of every role; a binding may not render it", cp.ARN, p.cfg.Metadata.Name)
 			continue
 		}
 		if other, dup := p.policyOwners[key]; dup {
+			j, theirs := p.declaredPolicy(other, key)
 			p.errorf(bi, field, "a policy name no other binding renders in the account",
-				"customer managed policy %q in account %s is also rendered by %s; IAM policy names are unique per account, ignoring case and path", cp.Name, res.Role.AccountID, p.describeBinding(other))
+				"customer managed policy %s has the name of %s, spec.policies.customerManaged[%d].name of %s; IAM policy names are unique per account, ignoring case and path",
+				cp.ARN, theirs.ARN, j, p.describeBinding(other))
 			continue
 		}
 		p.policyOwners[key] = bi
+		for _, i := range p.otherPolicies[strings.ToLower(cp.Name)] {
+			it := p.items[i]
+			if it.PolicyAccount != "" && it.PolicyAccount != res.Role.AccountID {
+				continue
+			}
+			p.errorf(bi, field, "a policy name no other run renders in the account",
+				"customer managed policy %s has the name of policy %q, rendered by %s as %s for %s; IAM policy names are unique per account, ignoring case and path; this binding is rendered by %s",
+				cp.ARN, it.PolicyName, describeRun(it.run()), it.Describe(), owned(it), describeRun(p.key))
+		}
 	}
+}
+
+// customerManagedKey is the partition, account and lower-case name of a customer managed
+// policy of a role: the policies IAM would take for one.
+func customerManagedKey(role *Role, name string) string {
+	return role.Partition + ":" + role.AccountID + ":" + strings.ToLower(name)
+}
+
+// declaredPolicy finds the customer managed policy of binding bi with the key, and its index in
+// spec.policies.customerManaged.
+func (p *planner) declaredPolicy(bi int, key string) (int, ManagedPolicy) {
+	role := p.result(bi).Role
+	for i, cp := range role.CustomerManaged {
+		if customerManagedKey(role, cp.Name) == key {
+			return i, cp
+		}
+	}
+	return -1, ManagedPolicy{}
 }
 
 // policyKey is a policy ARN's partition, account and lower-case name, as planCustomerManaged

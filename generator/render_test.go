@@ -26,9 +26,13 @@ func binding(ns, name string, edit ...func(*v1alpha1.IRSABinding)) v1alpha1.IRSA
 
 // withCustomerManaged gives a binding a customer managed policy of that name (and output ack,
 // which renders them).
-func withCustomerManaged(name string) func(*v1alpha1.IRSABinding) {
+func withCustomerManaged(name string, path ...string) func(*v1alpha1.IRSABinding) {
 	return func(b *v1alpha1.IRSABinding) {
-		b.Spec.Policies.CustomerManaged = []v1alpha1.CustomerManagedPolicy{{Name: name, Statements: b.Spec.Policies.Inline[0].Statements}}
+		p := v1alpha1.CustomerManagedPolicy{Name: name, Statements: b.Spec.Policies.Inline[0].Statements}
+		if len(path) > 0 {
+			p.Path = path[0]
+		}
+		b.Spec.Policies.CustomerManaged = append(b.Spec.Policies.CustomerManaged, p)
 	}
 }
 
@@ -268,8 +272,35 @@ func TestRender(t *testing.T) {
 			},
 			items: []Item{deployment(0, "shop", "a", "", nil), deployment(1, "shop", "b", "", nil), deployment(2, "shop", "c", "", nil)},
 			errors: []string{
-				`spec.policies.customerManaged[0].name: customer managed policy "Shared" in account 123456789012 is also rendered by IRSABinding shop/a`,
+				`spec.policies.customerManaged[0].name: customer managed policy arn:aws:iam::123456789012:policy/Shared has the name of arn:aws:iam::123456789012:policy/shared, spec.policies.customerManaged[0].name of IRSABinding shop/a`,
 				`spec.policies.customerManaged[0].name: customer managed policy arn:aws:iam::123456789012:policy/eks-workload-boundary is the permissions boundary that spec.guardrails.permissionsBoundary of IRSAConfig prod-eu requires of every role`,
+			},
+		},
+		{
+			name: "customer managed policy names are compared per account, ignoring case and path",
+			bindings: []v1alpha1.IRSABinding{
+				binding("shop", "a", withCustomerManaged("keep"), withCustomerManaged("Reports", "/team-a/")),
+				binding("shop", "b", withCustomerManaged("reports", "/team-b/")),
+				binding("shop", "c", withCustomerManaged("reports"), func(b *v1alpha1.IRSABinding) { b.Spec.Role.AccountID = "210987654321" }),
+			},
+			items: []Item{deployment(0, "shop", "a", "", nil), deployment(1, "shop", "b", "", nil), deployment(2, "shop", "c", "", nil)},
+			errors: []string{
+				`spec.policies.customerManaged[0].name: customer managed policy arn:aws:iam::123456789012:policy/team-b/reports has the name of arn:aws:iam::123456789012:policy/team-a/Reports, spec.policies.customerManaged[1].name of IRSABinding shop/a; IAM policy names are unique per account, ignoring case and path`,
+			},
+		},
+		{
+			name:     "customer managed policy names another run renders",
+			bindings: []v1alpha1.IRSABinding{binding("shop", "a", withCustomerManaged("reports"))},
+			items: []Item{deployment(0, "shop", "a", "", nil),
+				{ID: 1, APIVersion: ACKRoleAPIVersion, ObjectKind: "Policy", Namespace: "other", Name: "x", Generated: true,
+					Annotations: stamp(otherRun, "other/x"), PolicyName: "REPORTS"},
+				{ID: 2, APIVersion: ACKRoleAPIVersion, ObjectKind: "Policy", Namespace: "other", Name: "y", Generated: true,
+					Annotations: stamp(otherRun, "other/y"), PolicyName: "Reports", PolicyAccount: "123456789012"},
+				{ID: 3, APIVersion: ACKRoleAPIVersion, ObjectKind: "Policy", Namespace: "other", Name: "z", Generated: true,
+					Annotations: stamp(otherRun, "other/z"), PolicyName: "reports", PolicyAccount: "210987654321"}},
+			errors: []string{
+				`spec.policies.customerManaged[0].name: customer managed policy arn:aws:iam::123456789012:policy/reports has the name of policy "REPORTS", rendered by run ` + otherRun + ` as Policy other/x for binding other/x`,
+				`spec.policies.customerManaged[0].name: customer managed policy arn:aws:iam::123456789012:policy/reports has the name of policy "Reports", rendered by run ` + otherRun + ` as Policy other/y for binding other/y`,
 			},
 		},
 		{
