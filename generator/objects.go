@@ -2,6 +2,7 @@ package generator
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
@@ -49,6 +50,9 @@ const (
 	AnnotationACKAdoptionPolicy = "services.k8s.aws/adoption-policy"
 	AnnotationACKAdoptionFields = "services.k8s.aws/adoption-fields"
 )
+
+// ACKRetain is the deletion policy that keeps the AWS resource when its ACK object is deleted.
+const ACKRetain = "retain"
 
 // ACKRoleAPIVersion is the API version of ACK iam-controller Roles.
 const ACKRoleAPIVersion = "iam.services.k8s.aws/v1alpha1"
@@ -239,6 +243,8 @@ func ackPolicyObjectName(role, policy string) string {
 
 // ACKOIDCProviders renders an ACK OpenIDConnectProvider per provider, for an IRSAConfig with
 // ack.oidcProviders. The providers' client IDs are every audience the render's bindings use.
+// They are retained when their objects are deleted unless ack.deletionPolicy says delete: a
+// cluster's provider serves every IRSA role of the cluster, not only irsa-fn's.
 func ACKOIDCProviders(cfg *v1alpha1.IRSAConfig, providers []v1alpha1.OIDCProvider) []Object {
 	ns := cfg.Metadata.Namespace
 	if ns == "" {
@@ -251,13 +257,28 @@ func ACKOIDCProviders(cfg *v1alpha1.IRSAConfig, providers []v1alpha1.OIDCProvide
 			Labels:      map[string]string{LabelManagedBy: ManagedByValue},
 			Annotations: map[string]string{AnnotationConfig: cfg.Metadata.Name},
 		}
+		meta = ackAnnotate(meta, cfg.Spec.ACK, map[string]string{"arn": p.ARN})
+		if cfg.Spec.ACK.DeletionPolicy == "" {
+			meta.Annotations[AnnotationACKDeletionPolicy] = ACKRetain
+		}
 		out = append(out, Object{
 			APIVersion: ACKRoleAPIVersion, Kind: "OpenIDConnectProvider",
-			Metadata: ackAnnotate(meta, cfg.Spec.ACK, map[string]string{"arn": p.ARN}),
+			Metadata: meta,
 			Spec:     ACKOIDCProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs},
 		})
 	}
 	return out
+}
+
+// ackOIDCProviderWarning says what handing a cluster's OIDC provider to ACK means.
+func ackOIDCProviderWarning(o Object) string {
+	spec := o.Spec.(ACKOIDCProviderSpec)
+	deletion := "deleting the object keeps the provider (services.k8s.aws/deletion-policy: retain)"
+	if o.Metadata.Annotations[AnnotationACKDeletionPolicy] != ACKRetain {
+		deletion = "deleting the object deletes the provider, and every IRSA role of the cluster stops working (ack.deletionPolicy: delete)"
+	}
+	return fmt.Sprintf("ACK owns OIDC provider %s and its client IDs: it removes every client ID but %s (the audiences of this render's bindings), including any another tool or person added; %s",
+		spec.URL, strings.Join(spec.ClientIDs, ", "), deletion)
 }
 
 func (r *resolver) ackRole() Object {

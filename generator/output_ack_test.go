@@ -9,6 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
 )
 
 // ackObjects renders a binding for ACK and returns its objects by kind, failing on any error.
@@ -90,5 +91,42 @@ func TestACKPodIdentityAssociationRegion(t *testing.T) {
 	}
 	if r := objects["Role"][0].Metadata.Annotations[AnnotationACKRegion]; r != "eu-central-1" {
 		t.Errorf("the Role's region %q, want ack.region eu-central-1", r)
+	}
+}
+
+// TestACKOIDCProvidersRetained: the OpenIDConnectProviders of ack.oidcProviders are retained
+// when their objects are deleted, unless ack.deletionPolicy says delete (a cluster's provider
+// serves every IRSA role of the cluster), and a warning says that ACK owns their client IDs.
+func TestACKOIDCProvidersRetained(t *testing.T) {
+	for _, tt := range []struct{ deletionPolicy, want, warning string }{
+		{"", "retain", "deleting the object keeps the provider"},
+		{"retain", "retain", "deleting the object keeps the provider"},
+		{"delete", "delete", "deleting the object deletes the provider, and every IRSA role of the cluster stops working"},
+	} {
+		cfg := &v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod-eu"}, Spec: v1alpha1.ConfigSpec{
+			ACK: v1alpha1.ACKSettings{OIDCProviders: true, DeletionPolicy: tt.deletionPolicy}}}
+		b := binding("shop", "web", func(b *v1alpha1.IRSABinding) {
+			b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "web"}, {Name: "vault", Audience: "vault.example.com"}}
+		})
+		p := Render(thisRun, cfg, []v1alpha1.IRSABinding{b}, Existing{Items: []Item{deployment(0, "shop", "web", "", nil)}})
+		if errs := findingsOf(p, diag.Error); len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		var providers []Object
+		for _, n := range p.Add {
+			if n.Object.Kind == "OpenIDConnectProvider" {
+				providers = append(providers, n.Object)
+			}
+		}
+		if len(providers) != 1 {
+			t.Fatalf("deletionPolicy %q: %d providers, want 1", tt.deletionPolicy, len(providers))
+		}
+		if got := providers[0].Metadata.Annotations[AnnotationACKDeletionPolicy]; got != tt.want {
+			t.Errorf("deletionPolicy %q: the provider's deletion policy %q, want %q", tt.deletionPolicy, got, tt.want)
+		}
+		want := "spec.ack.oidcProviders: ACK owns OIDC provider https://" + hostPath + " and its client IDs: it removes every client ID but sts.amazonaws.com, vault.example.com"
+		if w := findingsOf(p, diag.Warning); len(w) != 1 || !strings.HasPrefix(w[0], want) || !strings.Contains(w[0], tt.warning) {
+			t.Errorf("deletionPolicy %q: warnings %q, want one starting %q and saying %q", tt.deletionPolicy, w, want, tt.warning)
+		}
 	}
 }

@@ -876,6 +876,8 @@ func (p *planner) planConfigObjects() {
 			continue
 		}
 		p.out.Add = append(p.out.Add, NewObject{Binding: -1, Object: o})
+		p.out.Findings = append(p.out.Findings, Finding{Binding: -1, Config: true, Item: -1, Diagnostic: diag.Diagnostic{
+			Severity: diag.Warning, Field: "spec.ack.oidcProviders", Message: ackOIDCProviderWarning(o)}})
 	}
 }
 

@@ -457,7 +457,8 @@ type ACKSettings struct {
 	// +optional
 	Region string `yaml:"region,omitempty"`
 	// DeletionPolicy sets the services.k8s.aws/deletion-policy annotation: retain keeps the AWS
-	// resource when the object is deleted. Default: the controller's (delete).
+	// resource when the object is deleted. Default: the controller's (delete), except for the
+	// OIDC providers of oidcProviders, which are retained unless this says delete.
 	// +optional
 	// +kubebuilder:validation:Enum=delete;retain
 	DeletionPolicy string `yaml:"deletionPolicy,omitempty"`
@@ -468,7 +469,10 @@ type ACKSettings struct {
 	// +kubebuilder:validation:Enum=adopt;adopt-or-create
 	AdoptionPolicy string `yaml:"adoptionPolicy,omitempty"`
 	// OIDCProviders renders an ACK OpenIDConnectProvider per cluster issuer, with the audiences
-	// the bindings use as client IDs.
+	// the bindings use as client IDs. ACK then owns each provider's client-ID list: it removes
+	// the client IDs the object does not list (a warning says so on every render). The providers
+	// are retained when their objects are deleted (services.k8s.aws/deletion-policy: retain),
+	// as every IRSA role of the cluster needs its provider, unless deletionPolicy says delete.
 	// +optional
 	OIDCProviders bool `yaml:"oidcProviders,omitempty"`
 }
