@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/config"
@@ -109,28 +108,19 @@ func verifyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	return 0
 }
 
-// association reads an EKS Pod Identity association of the render: an ACK one
-// (eks.services.k8s.aws: spec.clusterName, namespace, serviceAccount, roleARN) or a Crossplane one
-// (eks.aws.upbound.io or eks.aws.m.upbound.io: the same under spec.forProvider, roleArn).
+// association reads an EKS Pod Identity association of the render, of any output that renders
+// them (ACK, Crossplane).
 func association(n *kyaml.RNode) (iamsync.Association, bool) {
-	if n.GetKind() != "PodIdentityAssociation" {
+	r := generator.ReadObject(generator.ObjectView{
+		APIVersion: n.GetApiVersion(), Kind: n.GetKind(), Annotations: n.GetAnnotations(),
+		String: func(path ...string) string {
+			v, _ := n.GetString(strings.Join(path, "."))
+			return v
+		},
+	})
+	if r.Association == nil {
 		return iamsync.Association{}, false
 	}
-	group, _, _ := strings.Cut(n.GetApiVersion(), "/")
-	var fields []string
-	var role string
-	switch group {
-	case "eks.services.k8s.aws":
-		fields, role = []string{"spec"}, "roleARN"
-	case "eks.aws.upbound.io", "eks.aws.m.upbound.io":
-		fields, role = []string{"spec", "forProvider"}, "roleArn"
-	default:
-		return iamsync.Association{}, false
-	}
-	get := func(field string) string {
-		v, _ := n.GetString(strings.Join(append(slices.Clone(fields), field), "."))
-		return v
-	}
-	a := iamsync.Association{Cluster: get("clusterName"), Namespace: get("namespace"), ServiceAccount: get("serviceAccount"), RoleARN: get(role)}
+	a := iamsync.Association{Cluster: r.Association.Cluster, Namespace: r.Association.Namespace, ServiceAccount: r.Association.ServiceAccount, RoleARN: r.Association.RoleARN}
 	return a, a.RoleARN != "" && a.Cluster != "" && a.Namespace != "" && a.ServiceAccount != ""
 }

@@ -11,7 +11,6 @@ import (
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/diag"
 	"github.com/irsa-dev/irsa-fn/generator"
 	"github.com/irsa-dev/irsa-fn/internal/yamlnode"
@@ -85,8 +84,9 @@ func (r *render) apply() {
 			src = r.bindings[n.Binding].src
 		}
 		if dir, ok := placement(src); ok {
-			if n.Object.Kind == v1alpha1.KindIAMRole {
-				// In a kpt package it is kept, never applied; kustomize must pass it on to export.
+			if n.Object.LocalConfig {
+				// For irsa-fn's own commands: in a kpt package it is kept, never applied;
+				// kustomize must pass it on to export.
 				r.must(o.SetAnnotation(kfn.KptLocalConfig, "true"))
 			}
 			file := path.Join(dir, "irsa-"+src.ref.Name+".yaml")

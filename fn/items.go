@@ -1,12 +1,10 @@
 package fn
 
 import (
-	"encoding/json"
 	"strings"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 
-	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/diag"
 	"github.com/irsa-dev/irsa-fn/generator"
 )
@@ -83,8 +81,8 @@ func existing(items kfn.KubeObjects) generator.Existing {
 			if it.ObjectKind == "ServiceAccount" {
 				it.Kind = generator.ServiceAccountItem
 			}
-			it.RoleName, it.RoleAccount = roleOf(o)
-			it.PolicyName, it.PolicyAccount = policyOf(o)
+			r := generator.ReadObject(view(o))
+			it.RoleName, it.RoleAccount, it.PolicyName, it.PolicyAccount = r.RoleName, r.RoleAccount, r.PolicyName, r.PolicyAccount
 		case o.IsLocalConfig():
 			// Kptfiles and other local config are never deployed, so never patched.
 		case isWorkload(o):
@@ -147,40 +145,15 @@ func podTemplate(o *kfn.KubeObject) *generator.PodTemplate {
 	return t
 }
 
-// roleOf names the IAM role a generated role object stands for, and its account where the
-// object says: an ACK Role, a Crossplane Role, or an IAMRole.
-func roleOf(o *kfn.KubeObject) (name, account string) {
-	if o.GetKind() == v1alpha1.KindIAMRole && o.GetAPIVersion() == v1alpha1.APIVersion {
-		name, _, _ = o.NestedString("spec", "roleName")
-		account, _, _ = o.NestedString("spec", "accountID")
-		return name, account
+// view is what the outputs read of an object an earlier render made.
+func view(o *kfn.KubeObject) generator.ObjectView {
+	return generator.ObjectView{
+		APIVersion: o.GetAPIVersion(), Kind: o.GetKind(), Annotations: o.GetAnnotations(),
+		String: func(path ...string) string {
+			v, _, _ := o.NestedString(path...)
+			return v
+		},
 	}
-	if o.GetKind() != "Role" {
-		return "", ""
-	}
-	switch groupOf(o.GetAPIVersion()) {
-	case groupOf(generator.ACKRoleAPIVersion):
-		name, _, _ = o.NestedString("spec", "name")
-	case "iam.aws.upbound.io", "iam.aws.m.upbound.io":
-		name = o.GetAnnotation("crossplane.io/external-name")
-	}
-	return name, ""
-}
-
-// policyOf names the customer managed IAM policy a generated ACK Policy stands for, and its
-// account where its adoption fields say.
-func policyOf(o *kfn.KubeObject) (name, account string) {
-	if o.GetKind() != "Policy" || groupOf(o.GetAPIVersion()) != groupOf(generator.ACKRoleAPIVersion) {
-		return "", ""
-	}
-	name, _, _ = o.NestedString("spec", "name")
-	var fields struct{ ARN string }
-	if json.Unmarshal([]byte(o.GetAnnotation(generator.AnnotationACKAdoptionFields)), &fields) == nil {
-		if parts := strings.SplitN(fields.ARN, ":", 6); len(parts) == 6 {
-			account = parts[4]
-		}
-	}
-	return name, account
 }
 
 // patchProblem says why a workload cannot be patched, and what can be; empty when it can.

@@ -324,6 +324,31 @@ func TestKptPlacement(t *testing.T) {
 	}
 }
 
+// TestKptKeepsIAMRolesLocal: in a kpt package the IAMRole of output json is local config (kept
+// in the package for export and apply, never applied), and the ACK Role beside it is not; without
+// a package (kustomize) it is not marked, so that kustomize passes it on.
+func TestKptKeepsIAMRolesLocal(t *testing.T) {
+	b := binding("web", "  output: [ack, json]\n")
+	placed := strings.Replace(b, "  namespace: shop\n", "  namespace: shop\n  annotations: {internal.config.kubernetes.io/path: apps/web/binding.yaml, config.kubernetes.io/path: apps/web/binding.yaml}\n", 1)
+	for _, tt := range []struct {
+		binding string
+		want    map[string]string
+	}{
+		{placed, map[string]string{"IAMRole": "true", "Role": ""}},
+		{b, map[string]string{"IAMRole": "", "Role": ""}},
+	} {
+		out := process(t, resourceList("", tt.binding))
+		if !out.ok {
+			t.Fatal(out.log)
+		}
+		for kind, want := range tt.want {
+			if lc := out.item(t, kind, "shop", "prod-shop-web").GetAnnotation("config.kubernetes.io/local-config"); lc != want {
+				t.Errorf("%s local-config %q, want %q", kind, lc, want)
+			}
+		}
+	}
+}
+
 // TestItemsInTheSDKsOrder: the items leave Process in the order the SDK writes them, so its own
 // sort has nothing to do.
 func TestItemsInTheSDKsOrder(t *testing.T) {

@@ -26,7 +26,6 @@ const (
 	AnnotationAudience             = "eks.amazonaws.com/audience"
 	AnnotationTokenExpiration      = "eks.amazonaws.com/token-expiration"
 	AnnotationSTSRegionalEndpoints = "eks.amazonaws.com/sts-regional-endpoints"
-	AnnotationACKRegion            = "services.k8s.aws/region"
 )
 
 // ServiceAccountAnnotations are the annotations irsa-fn owns on a ServiceAccount; a re-render
@@ -59,7 +58,7 @@ type Result struct {
 	Workloads []Workload
 	// Role is the IAM role to render; nil for a bring-your-own role.
 	Role *Role
-	// Objects are the IAM objects to add to the output (ACK resources).
+	// Objects are the IAM objects the binding's outputs render (see Outputs).
 	Objects []Object
 	// OIDCProviders are the IAM OIDC providers the trust policy relies on, one per cluster.
 	OIDCProviders []v1alpha1.OIDCProvider

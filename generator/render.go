@@ -832,12 +832,46 @@ func owned(it Item) string {
 	return "IRSAConfig " + it.Annotations[AnnotationConfig]
 }
 
-// planConfigObjects adds what the IRSAConfig itself renders: with ack.oidcProviders, an ACK
-// OpenIDConnectProvider per issuer the bindings trust, listing every audience they use.
+// planConfigObjects adds what the IRSAConfig itself asks the outputs to render (with
+// ack.oidcProviders, an ACK OpenIDConnectProvider per issuer the bindings trust, listing every
+// audience they use), unless an object of the input has its name.
 func (p *planner) planConfigObjects() {
-	if p.cfg == nil || !p.cfg.Spec.ACK.OIDCProviders {
+	if p.cfg == nil {
 		return
 	}
+	providers := p.trustedProviders()
+	for _, output := range Outputs() {
+		c := output.RenderConfig(p.cfg, providers)
+		for _, co := range c.Objects {
+			o := co.Object
+			key := objectID{groupOf(o.APIVersion), o.Kind, o.Metadata.Namespace, o.Metadata.Name}
+			copies := p.ids.lookup(key)
+			if p.ambiguous(Finding{Binding: -1, Config: true, Item: -1, Diagnostic: diag.Diagnostic{Field: c.Setting.String()}}, key, copies, "renders") {
+				continue
+			}
+			if len(copies) == 1 {
+				it := p.items[copies[0]]
+				msg := fmt.Sprintf("renders %s %s/%s, but %s is already in the input and was not made by irsa-fn", o.Kind, o.Metadata.Namespace, o.Metadata.Name, it.Describe())
+				if it.Generated {
+					msg = fmt.Sprintf("renders %s %s/%s, but %s is already rendered by %s for %s; this IRSAConfig is rendered by %s", o.Kind, o.Metadata.Namespace, o.Metadata.Name, it.Describe(), describeRun(it.run()), owned(it), describeRun(p.key))
+				}
+				p.out.Findings = append(p.out.Findings, Finding{Binding: -1, Config: true, Item: -1, Diagnostic: diag.Diagnostic{
+					Severity: diag.Error, Field: c.Setting.String(), Message: msg,
+					Allowed: "remove that object from the input, or " + c.Off}})
+				continue
+			}
+			p.out.Add = append(p.out.Add, NewObject{Binding: -1, Object: o})
+			if co.Warning != "" {
+				p.out.Findings = append(p.out.Findings, Finding{Binding: -1, Config: true, Item: -1, Diagnostic: diag.Diagnostic{
+					Severity: diag.Warning, Field: c.Setting.String(), Message: co.Warning}})
+			}
+		}
+	}
+}
+
+// trustedProviders are the OIDC providers the rendered roles trust, sorted by ARN, each with
+// every audience the bindings use, sorted.
+func (p *planner) trustedProviders() []v1alpha1.OIDCProvider {
 	merged := map[string]*v1alpha1.OIDCProvider{}
 	for _, b := range p.out.Bindings {
 		for _, prov := range b.Result.OIDCProviders {
@@ -858,27 +892,7 @@ func (p *planner) planConfigObjects() {
 		slices.Sort(merged[arn].ClientIDs)
 		providers = append(providers, *merged[arn])
 	}
-	for _, o := range ACKOIDCProviders(p.cfg, providers) {
-		key := objectID{groupOf(o.APIVersion), o.Kind, o.Metadata.Namespace, o.Metadata.Name}
-		copies := p.ids.lookup(key)
-		if p.ambiguous(Finding{Binding: -1, Config: true, Item: -1, Diagnostic: diag.Diagnostic{Field: "spec.ack.oidcProviders"}}, key, copies, "renders") {
-			continue
-		}
-		if len(copies) == 1 {
-			it := p.items[copies[0]]
-			msg := fmt.Sprintf("renders %s %s/%s, but %s is already in the input and was not made by irsa-fn", o.Kind, o.Metadata.Namespace, o.Metadata.Name, it.Describe())
-			if it.Generated {
-				msg = fmt.Sprintf("renders %s %s/%s, but %s is already rendered by %s for %s; this IRSAConfig is rendered by %s", o.Kind, o.Metadata.Namespace, o.Metadata.Name, it.Describe(), describeRun(it.run()), owned(it), describeRun(p.key))
-			}
-			p.out.Findings = append(p.out.Findings, Finding{Binding: -1, Config: true, Item: -1, Diagnostic: diag.Diagnostic{
-				Severity: diag.Error, Field: "spec.ack.oidcProviders", Message: msg,
-				Allowed: "remove that object from the input, or set oidcProviders: false"}})
-			continue
-		}
-		p.out.Add = append(p.out.Add, NewObject{Binding: -1, Object: o})
-		p.out.Findings = append(p.out.Findings, Finding{Binding: -1, Config: true, Item: -1, Diagnostic: diag.Diagnostic{
-			Severity: diag.Warning, Field: "spec.ack.oidcProviders", Message: ackOIDCProviderWarning(o)}})
-	}
+	return providers
 }
 
 // undoServiceAccounts takes this run's annotations off ServiceAccounts it annotated for a

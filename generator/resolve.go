@@ -59,7 +59,7 @@ func newResolver(in Input) *resolver {
 		r.spec.Mode = v1alpha1.ModeIRSA
 	}
 	if len(r.spec.Output) == 0 {
-		r.spec.Output = []v1alpha1.Output{v1alpha1.OutputACK}
+		r.spec.Output = defaultOutputs()
 	}
 	return r
 }
@@ -192,14 +192,15 @@ func (r *resolver) modeKnown() bool {
 	return contains(supportedModes, string(r.spec.Mode)) && !r.unread(specPath.Child("mode"))
 }
 
-// outputs reports whether the binding renders the output o.
-func (r *resolver) outputs(o v1alpha1.Output) bool {
-	for _, x := range r.spec.Output {
-		if x == o {
-			return true
+// outputs lists the binding's outputs that irsa-fn has (the others are reported as such).
+func (r *resolver) outputs() []Output {
+	var out []Output
+	for _, name := range r.spec.Output {
+		if o, ok := outputNamed(name); ok {
+			out = append(out, o)
 		}
 	}
-	return false
+	return out
 }
 
 // irsa and podIdentity say which mechanisms the binding's mode uses.
@@ -437,8 +438,13 @@ func (r *resolver) resolveClusters() {
 				rc.region = is.Region
 			}
 		}
-		if rc.region == "" && r.podIdentity() && r.outputs(v1alpha1.OutputCrossplane) {
-			r.diags.Errorf(p.Child("region"), "the cluster's region, or an EKS oidcIssuer that names it", "region is required: Crossplane's PodIdentityAssociation names the cluster's region%s", r.origin(!fromConfig))
+		if rc.region == "" && r.podIdentity() {
+			for _, o := range r.outputs() {
+				if why := o.Traits().ClusterRegion; why != "" {
+					r.diags.Errorf(p.Child("region"), "the cluster's region, or an EKS oidcIssuer that names it", "region is required for output %s: %s%s", o.Name(), why, r.origin(!fromConfig))
+					break
+				}
+			}
 		}
 		if len(r.clusters) > 0 && rc.partition != r.clusters[0].partition {
 			r.diags.Errorf(specPath.Child("clusters").Index(i).Child("oidcIssuer"), "clusters of one partition ("+r.clusters[0].partition+")", "issuer %q is in partition %s: a role cannot trust issuers of two partitions", c.OIDCIssuer, rc.partition)
@@ -543,9 +549,9 @@ func (r *resolver) checkRoleObjectName() {
 	if name == "" || KubernetesName(name) != "" || r.broken(p, specPath.Child("output")) {
 		return
 	}
-	for _, o := range r.spec.Output {
-		if o != v1alpha1.OutputNone {
-			r.diags.Errorf(p, "a role name with a letter or digit, or output: [none]", "role name %q leaves nothing of a Kubernetes object name (only letters, digits, '-' and '.' are kept, in lower case), and output %s names its objects after the role%s", name, o, r.origin(r.in.Binding.Spec.Role.Name != ""))
+	for _, o := range r.outputs() {
+		if o.Traits().NamesObjects {
+			r.diags.Errorf(p, "a role name with a letter or digit, or "+outputsWhere(func(t OutputTraits) bool { return !t.NamesObjects }), "role name %q leaves nothing of a Kubernetes object name (only letters, digits, '-' and '.' are kept, in lower case), and output %s names its objects after the role%s", name, o.Name(), r.origin(r.in.Binding.Spec.Role.Name != ""))
 			return
 		}
 	}
@@ -588,8 +594,13 @@ func (r *resolver) checkAttachments() {
 	if r.unread(managed, customer) {
 		return
 	}
-	if len(s.Policies.CustomerManaged) > 0 && !r.broken(specPath.Child("output")) && !(len(s.Output) == 1 && s.Output[0] == v1alpha1.OutputACK) {
-		r.diags.Errorf(customer, "output: [ack], which renders them as ACK Policy objects; or inline policies", "customer managed policies are rendered for ACK only, and the outputs are %v", s.Output)
+	if len(s.Policies.CustomerManaged) > 0 && !r.broken(specPath.Child("output")) {
+		for _, o := range r.outputs() {
+			if o.Traits().CustomerManaged == "" {
+				r.diags.Errorf(customer, customerManagedOutputs()+"; or inline policies", "output %s does not render customer managed policies, and the outputs are %v", o.Name(), s.Output)
+				break
+			}
+		}
 	}
 	attached := len(s.Policies.Managed) + len(s.Policies.CustomerManaged)
 	switch limit := r.quota().ManagedPoliciesPerRole; {

@@ -44,7 +44,6 @@ var (
 	dns1123Subdomain  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
 	clusterNameChars  = regexp.MustCompile(`^[0-9A-Za-z][A-Za-z0-9\-_]*$`)
 	supportedModes    = []string{string(v1alpha1.ModeIRSA), string(v1alpha1.ModePodIdentity), string(v1alpha1.ModeBoth)}
-	supportedOutputs  = []string{string(v1alpha1.OutputACK), string(v1alpha1.OutputCrossplane), string(v1alpha1.OutputJSON), string(v1alpha1.OutputNone)}
 	regionNamePattern = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]+$`)
 	supportedWorkload = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Rollout"}
 )
@@ -171,21 +170,27 @@ func validateSettings(s v1alpha1.Settings, path diag.Path, f iampolicy.Findings,
 	if s.Mode != "" && !contains(supportedModes, string(s.Mode)) {
 		l.Errorf(path.Child("mode"), strings.Join(supportedModes, ", "), "mode %q is not supported", s.Mode)
 	}
-	seenOut := map[v1alpha1.Output]bool{}
-	for i, o := range s.Output {
-		p := path.Child("output").Index(i)
-		switch {
-		case !contains(supportedOutputs, string(o)):
-			l.Errorf(p, strings.Join(supportedOutputs, ", "), "output %q is not supported", o)
-		case seenOut[o]:
-			l.Errorf(p, "each output once", "output %q is listed twice", o)
-		case o == v1alpha1.OutputNone && len(s.Output) > 1:
-			l.Errorf(p, "none alone, or a list of outputs", "output none cannot be combined with other outputs")
-		}
-		seenOut[o] = true
-	}
+	validateOutputs(s.Output, path.Child("output"), l)
 	validateRole(s.Role, path.Child("role"), f, l)
 	validatePolicies(s.Policies, path.Child("policies"), f, l)
+}
+
+// validateOutputs checks a list of outputs against the outputs irsa-fn has (Outputs).
+func validateOutputs(outputs []v1alpha1.Output, path diag.Path, l *diag.List) {
+	seen := map[v1alpha1.Output]bool{}
+	for i, name := range outputs {
+		p := path.Index(i)
+		o, known := outputNamed(name)
+		switch {
+		case !known:
+			l.Errorf(p, strings.Join(OutputNames(), ", "), "output %q is not supported", name)
+		case seen[name]:
+			l.Errorf(p, "each output once", "output %q is listed twice", name)
+		case o.Traits().Alone && len(outputs) > 1:
+			l.Errorf(p, fmt.Sprintf("%s alone, or a list of other outputs", name), "output %s cannot be combined with other outputs", name)
+		}
+		seen[name] = true
+	}
 }
 
 func validateRole(r v1alpha1.Role, path diag.Path, f iampolicy.Findings, l *diag.List) {

@@ -84,11 +84,9 @@ type Settings struct {
 	// +optional
 	// +kubebuilder:validation:Enum=irsa;podIdentity;both
 	Mode Mode `yaml:"mode,omitempty"`
-	// Output lists the forms the IAM role is rendered in: ack (AWS Controllers for Kubernetes),
-	// crossplane (Upbound provider-aws), json (an IAMRole for irsa-fn export and apply), or none.
-	// Default: [ack].
+	// Output lists the forms the IAM role is rendered in.
 	// +optional
-	// +kubebuilder:validation:Enum=ack;crossplane;json;none
+	// +irsa:schema:outputs
 	Output []Output `yaml:"output,omitempty"`
 }
 
@@ -357,7 +355,9 @@ const (
 	ModeBoth        Mode = "both"
 )
 
-// Output is one form in which the IAM role is rendered.
+// Output is one form in which the IAM role is rendered: one of generator.Outputs, which gives
+// the schema its values (+irsa:schema:outputs on a field). A test checks that the constants
+// below are those outputs.
 type Output string
 
 // The outputs.

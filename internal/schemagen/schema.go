@@ -16,6 +16,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	irsa "github.com/irsa-dev/irsa-fn/generator"
 	"github.com/irsa-dev/irsa-fn/schemas"
 )
 
@@ -133,6 +134,10 @@ func (g *generator) structSchema(name string, st *ast.StructType) (*schemas.Sche
 				optional = true
 				continue
 			}
+			if m == "irsa:schema:outputs" {
+				outputsSchema(fs)
+				continue
+			}
 			if err := applyMarker(fs, m); err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", name, yname, err)
 			}
@@ -191,6 +196,13 @@ func (g *generator) typeSchema(expr ast.Expr) (*schemas.Schema, error) {
 		}
 	}
 	return nil, fmt.Errorf("unsupported type expression %T", expr)
+}
+
+// outputsSchema makes a list of outputs (spec.output) take the values of irsa-fn's outputs,
+// each described, from the table of outputs itself: adding an output adds it to the schema.
+func outputsSchema(s *schemas.Schema) {
+	s.Items.Enum = irsa.OutputNames()
+	s.Description = strings.TrimSpace(s.Description + " " + irsa.OutputsDescription())
 }
 
 // applyMarker applies one +kubebuilder:validation marker to a field's schema.

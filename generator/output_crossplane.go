@@ -1,10 +1,6 @@
 package generator
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"strings"
-
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 )
 
@@ -70,19 +66,27 @@ type XPSpec struct {
 	ManagementPolicies []string            `yaml:"managementPolicies,omitempty"`
 }
 
-// crossplane renders the role as Upbound provider-aws managed resources: a Role, a RolePolicy
-// per inline policy, a RolePolicyAttachment per managed policy, and in Pod Identity modes a
-// PodIdentityAssociation per cluster and service account.
-func (r *resolver) crossplane() []Object {
+// crossplaneOutput renders the role as Upbound provider-aws managed resources: a Role, a
+// RolePolicy per inline policy, a RolePolicyAttachment per managed policy, and in Pod Identity
+// modes a PodIdentityAssociation per cluster and service account.
+type crossplaneOutput struct{}
+
+func (crossplaneOutput) Name() v1alpha1.Output { return v1alpha1.OutputCrossplane }
+
+func (crossplaneOutput) Traits() OutputTraits {
+	return OutputTraits{
+		Summary: "Upbound provider-aws", NamesObjects: true,
+		ClusterRegion: "Crossplane's PodIdentityAssociation names the cluster's region",
+	}
+}
+
+func (crossplaneOutput) Render(m Model) []Object {
 	var settings v1alpha1.CrossplaneSettings
-	if r.in.Config != nil {
-		settings = r.in.Config.Spec.Crossplane
+	if m.Config != nil {
+		settings = m.Config.Spec.Crossplane
 	}
 	namespaced := settings.Scope == CrossplaneNamespaced
-	iamGroup, eksGroup := "iam.aws.upbound.io/v1beta1", "eks.aws.upbound.io/v1beta1"
-	if namespaced {
-		iamGroup, eksGroup = "iam.aws.m.upbound.io/v1beta1", "eks.aws.m.upbound.io/v1beta1"
-	}
+	iamGroup, eksGroup := crossplaneGroup("iam", namespaced)+"/v1beta1", crossplaneGroup("eks", namespaced)+"/v1beta1"
 	spec := func(forProvider any) XPSpec {
 		s := XPSpec{ForProvider: forProvider, ProviderConfigRef: XPProviderConfigRef{Name: settings.ProviderConfigRef.Name}}
 		if s.ProviderConfigRef.Name == "" {
@@ -108,24 +112,24 @@ func (r *resolver) crossplane() []Object {
 		if namespaced {
 			ns = settings.Namespace
 			if ns == "" {
-				ns = r.namespace
+				ns = m.Namespace
 			}
 		}
-		return r.meta(name, ns)
+		return m.meta(name, ns)
 	}
 	var out []Object
-	if role := r.role; role != nil {
+	if role := m.Role; role != nil {
 		roleObject := KubernetesName(role.Name)
-		m := meta(roleObject)
-		m.Annotations[AnnotationExternalName] = role.Name
-		out = append(out, Object{APIVersion: iamGroup, Kind: "Role", Metadata: m, Spec: spec(XPRoleParameters{
+		md := meta(roleObject)
+		md.Annotations[AnnotationExternalName] = role.Name
+		out = append(out, Object{APIVersion: iamGroup, Kind: "Role", Metadata: md, Spec: spec(XPRoleParameters{
 			AssumeRolePolicy: role.Trust.JSON(), Path: role.Path, Description: role.Description,
-			MaxSessionDuration: role.MaxSessionDuration, PermissionsBoundary: role.PermissionsBoundary, Tags: r.tagMap(),
+			MaxSessionDuration: role.MaxSessionDuration, PermissionsBoundary: role.PermissionsBoundary, Tags: m.tagMap(),
 		})})
 		for _, p := range role.Inline {
-			m := meta(childName(roleObject, p.Name))
-			m.Annotations[AnnotationExternalName] = p.Name
-			out = append(out, Object{APIVersion: iamGroup, Kind: "RolePolicy", Metadata: m, Spec: spec(XPRolePolicyParameters{
+			md := meta(childName(roleObject, p.Name))
+			md.Annotations[AnnotationExternalName] = p.Name
+			out = append(out, Object{APIVersion: iamGroup, Kind: "RolePolicy", Metadata: md, Spec: spec(XPRolePolicyParameters{
 				Policy: p.Document.JSON(), RoleRef: XPRef{Name: roleObject},
 			})})
 		}
@@ -135,25 +139,41 @@ func (r *resolver) crossplane() []Object {
 			})})
 		}
 	}
-	if r.podIdentity() {
-		r.associations(func(c cluster, sa v1alpha1.ServiceAccount) {
-			out = append(out, Object{APIVersion: eksGroup, Kind: "PodIdentityAssociation", Metadata: meta(associationName(c, sa)), Spec: spec(XPPodIdentityAssociationParameters{
-				Region: c.region, ClusterName: c.name, Namespace: sa.Namespace, ServiceAccount: sa.Name, RoleArn: r.roleARN, Tags: r.tagMap(),
-			})})
-		})
+	for _, a := range m.Associations {
+		out = append(out, Object{APIVersion: eksGroup, Kind: "PodIdentityAssociation", Metadata: meta(a.objectName()), Spec: spec(XPPodIdentityAssociationParameters{
+			Region: a.Region, ClusterName: a.Cluster, Namespace: a.Namespace, ServiceAccount: a.ServiceAccount, RoleArn: a.RoleARN, Tags: m.tagMap(),
+		})})
 	}
 	return out
 }
 
-// childName names an object that belongs to a role object: <role object>-<what, readable>-<8 hex
-// digits of the SHA-256 of what>, so that it reads well and stays distinct and within 63 characters.
-func childName(roleObject, what string) string {
-	sum := sha256.Sum256([]byte(what))
-	suffix := "-" + hex.EncodeToString(sum[:])[:8]
-	readable := KubernetesName(what[strings.LastIndex(what, "/")+1:])
-	base := strings.TrimRight(roleObject+"-"+readable, "-.")
-	if max := 63 - len(suffix); len(base) > max {
-		base = strings.TrimRight(base[:max], "-.")
+// RenderConfig renders nothing: no IRSAConfig setting asks Crossplane for objects.
+func (crossplaneOutput) RenderConfig(*v1alpha1.IRSAConfig, []v1alpha1.OIDCProvider) ConfigObjects {
+	return ConfigObjects{}
+}
+
+// Read reads the role a Crossplane Role stands for (its external name) and a Crossplane
+// PodIdentityAssociation, of either scope.
+func (crossplaneOutput) Read(o ObjectView) (Rendered, bool) {
+	switch o.group() {
+	case crossplaneGroup("iam", false), crossplaneGroup("iam", true):
+		if o.Kind == "Role" {
+			return Rendered{RoleName: o.Annotations[AnnotationExternalName]}, true
+		}
+	case crossplaneGroup("eks", false), crossplaneGroup("eks", true):
+		if o.Kind == "PodIdentityAssociation" {
+			get := func(field string) string { return o.String("spec", "forProvider", field) }
+			return Rendered{Association: &Association{Cluster: get("clusterName"), Namespace: get("namespace"), ServiceAccount: get("serviceAccount"), RoleARN: get("roleArn")}}, true
+		}
 	}
-	return base + suffix
+	return Rendered{}, false
+}
+
+// crossplaneGroup is the API group of a provider-aws service (iam, eks): cluster-scoped, or
+// namespaced (provider-aws v2).
+func crossplaneGroup(service string, namespaced bool) string {
+	if namespaced {
+		return service + ".aws.m.upbound.io"
+	}
+	return service + ".aws.upbound.io"
 }

@@ -1,0 +1,217 @@
+package generator
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
+)
+
+// ACK API versions and annotations.
+const (
+	// ACKRoleAPIVersion is the API version of ACK iam-controller Roles, Policies and
+	// OpenIDConnectProviders.
+	ACKRoleAPIVersion = "iam.services.k8s.aws/v1alpha1"
+	// ACKPodIdentityAssociationAPIVersion is the API version of ACK eks-controller associations.
+	ACKPodIdentityAssociationAPIVersion = "eks.services.k8s.aws/v1alpha1"
+
+	AnnotationACKRegion         = "services.k8s.aws/region"
+	AnnotationACKDeletionPolicy = "services.k8s.aws/deletion-policy"
+	AnnotationACKAdoptionPolicy = "services.k8s.aws/adoption-policy"
+	AnnotationACKAdoptionFields = "services.k8s.aws/adoption-fields"
+
+	// ACKRetain is the deletion policy that keeps the AWS resource when its ACK object is deleted.
+	ACKRetain = "retain"
+)
+
+// ACKRoleSpec is the spec of an ACK iam-controller Role (iam.services.k8s.aws/v1alpha1).
+type ACKRoleSpec struct {
+	Name                     string            `yaml:"name"`
+	Path                     string            `yaml:"path,omitempty"`
+	Description              string            `yaml:"description,omitempty"`
+	AssumeRolePolicyDocument string            `yaml:"assumeRolePolicyDocument"`
+	InlinePolicies           map[string]string `yaml:"inlinePolicies,omitempty"`
+	Policies                 []string          `yaml:"policies,omitempty"`
+	PermissionsBoundary      string            `yaml:"permissionsBoundary,omitempty"`
+	MaxSessionDuration       int64             `yaml:"maxSessionDuration,omitempty"`
+	Tags                     []Tag             `yaml:"tags,omitempty"`
+}
+
+// ACKPolicySpec is the spec of an ACK iam-controller Policy.
+type ACKPolicySpec struct {
+	Name           string `yaml:"name"`
+	Path           string `yaml:"path,omitempty"`
+	Description    string `yaml:"description,omitempty"`
+	PolicyDocument string `yaml:"policyDocument"`
+	Tags           []Tag  `yaml:"tags,omitempty"`
+}
+
+// ACKOIDCProviderSpec is the spec of an ACK iam-controller OpenIDConnectProvider.
+type ACKOIDCProviderSpec struct {
+	URL       string   `yaml:"url"`
+	ClientIDs []string `yaml:"clientIDs"`
+}
+
+// ACKPodIdentityAssociationSpec is the spec of an ACK eks-controller PodIdentityAssociation.
+type ACKPodIdentityAssociationSpec struct {
+	ClusterName    string            `yaml:"clusterName"`
+	Namespace      string            `yaml:"namespace"`
+	ServiceAccount string            `yaml:"serviceAccount"`
+	RoleARN        string            `yaml:"roleARN"`
+	Tags           map[string]string `yaml:"tags,omitempty"`
+}
+
+// ackOutput renders AWS Controllers for Kubernetes objects: a Role, a Policy per customer
+// managed policy, a PodIdentityAssociation per association, and, for an IRSAConfig with
+// ack.oidcProviders, an OpenIDConnectProvider per issuer.
+type ackOutput struct{}
+
+func (ackOutput) Name() v1alpha1.Output { return v1alpha1.OutputACK }
+
+func (ackOutput) Traits() OutputTraits {
+	return OutputTraits{
+		Summary: "AWS Controllers for Kubernetes", Default: true, NamesObjects: true,
+		CustomerManaged: "which renders them as ACK Policy objects",
+	}
+}
+
+func (a ackOutput) Render(m Model) []Object {
+	var cfg v1alpha1.ACKSettings
+	if m.Config != nil {
+		cfg = m.Config.Spec.ACK
+	}
+	meta := func(name string, adoptionFields map[string]string) v1alpha1.ObjectMeta {
+		return ackAnnotate(m.meta(name, m.Namespace), cfg, adoptionFields)
+	}
+	var out []Object
+	if role := m.Role; role != nil {
+		for _, p := range role.CustomerManaged {
+			out = append(out, Object{
+				APIVersion: ACKRoleAPIVersion, Kind: "Policy",
+				Metadata: meta(childName(KubernetesName(role.Name), p.Name), map[string]string{"arn": p.ARN}),
+				Spec:     ACKPolicySpec{Name: p.Name, Path: p.Path, Description: p.Description, PolicyDocument: p.Document.JSON(), Tags: role.Tags},
+			})
+		}
+		out = append(out, Object{APIVersion: ACKRoleAPIVersion, Kind: "Role", Metadata: meta(KubernetesName(role.Name), map[string]string{"name": role.Name}), Spec: ackRoleSpec(role)})
+	}
+	for _, as := range m.Associations {
+		md := meta(as.objectName(), nil)
+		if as.Region != "" {
+			// The association lives in its cluster's region; ack.region is only the default.
+			md.Annotations[AnnotationACKRegion] = as.Region
+		}
+		out = append(out, Object{
+			APIVersion: ACKPodIdentityAssociationAPIVersion, Kind: "PodIdentityAssociation", Metadata: md,
+			Spec: ACKPodIdentityAssociationSpec{ClusterName: as.Cluster, Namespace: as.Namespace, ServiceAccount: as.ServiceAccount, RoleARN: as.RoleARN, Tags: m.tagMap()},
+		})
+	}
+	return out
+}
+
+// ackRoleSpec is the spec of the role's ACK Role. It attaches every policy by ARN, the customer
+// managed ones too, never by policyRefs: the iam-controller refuses a Role with both policies
+// and policyRefs ("both resource reference wrapper and ID cannot be used together") and never
+// creates it, and a reference cannot name an AWS managed policy. Until ACK has created a Policy
+// in IAM, the controller retries the attachment.
+func ackRoleSpec(role *Role) ACKRoleSpec {
+	spec := ACKRoleSpec{
+		Name:                     role.Name,
+		Path:                     role.Path,
+		Description:              role.Description,
+		AssumeRolePolicyDocument: role.Trust.JSON(),
+		Policies:                 slices.Clone(role.Managed),
+		PermissionsBoundary:      role.PermissionsBoundary,
+		MaxSessionDuration:       role.MaxSessionDuration,
+		Tags:                     role.Tags,
+	}
+	for _, p := range role.CustomerManaged {
+		spec.Policies = append(spec.Policies, p.ARN)
+	}
+	if len(role.Inline) > 0 {
+		spec.InlinePolicies = map[string]string{}
+		for _, p := range role.Inline {
+			spec.InlinePolicies[p.Name] = p.Document.JSON()
+		}
+	}
+	return spec
+}
+
+// ackAnnotate places an ACK object and sets the annotations the IRSAConfig asks for.
+// adoptionFields identify the resource for adoption; nil for resources adoption cannot find by a
+// declared field.
+func ackAnnotate(meta v1alpha1.ObjectMeta, cfg v1alpha1.ACKSettings, adoptionFields map[string]string) v1alpha1.ObjectMeta {
+	if cfg.Namespace != "" {
+		meta.Namespace = cfg.Namespace
+	}
+	if cfg.Region != "" {
+		meta.Annotations[AnnotationACKRegion] = cfg.Region
+	}
+	if cfg.DeletionPolicy != "" {
+		meta.Annotations[AnnotationACKDeletionPolicy] = cfg.DeletionPolicy
+	}
+	if cfg.AdoptionPolicy != "" && adoptionFields != nil {
+		fields, _ := json.Marshal(adoptionFields) // a map of strings: cannot fail, keys sorted
+		meta.Annotations[AnnotationACKAdoptionPolicy] = cfg.AdoptionPolicy
+		meta.Annotations[AnnotationACKAdoptionFields] = string(fields)
+	}
+	return meta
+}
+
+// RenderConfig renders, for an IRSAConfig with ack.oidcProviders, an OpenIDConnectProvider per
+// provider, whose client IDs are every audience the render's bindings use. They are retained
+// when their objects are deleted unless ack.deletionPolicy says delete: a cluster's provider
+// serves every IRSA role of the cluster, not only irsa-fn's. A warning for each says that ACK
+// owns its client IDs.
+func (ackOutput) RenderConfig(cfg *v1alpha1.IRSAConfig, providers []v1alpha1.OIDCProvider) ConfigObjects {
+	out := ConfigObjects{Setting: diag.NewPath("spec", "ack", "oidcProviders"), Off: "set oidcProviders: false"}
+	if cfg == nil || !cfg.Spec.ACK.OIDCProviders {
+		return out
+	}
+	ns := cfg.Metadata.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	for _, p := range providers {
+		meta := ackAnnotate(v1alpha1.ObjectMeta{
+			Name: KubernetesName("oidc-" + strings.TrimPrefix(p.URL, "https://")), Namespace: ns,
+			Labels:      map[string]string{LabelManagedBy: ManagedByValue},
+			Annotations: map[string]string{AnnotationConfig: cfg.Metadata.Name},
+		}, cfg.Spec.ACK, map[string]string{"arn": p.ARN})
+		deletion := "deleting the object keeps the provider (services.k8s.aws/deletion-policy: retain)"
+		if cfg.Spec.ACK.DeletionPolicy == "" {
+			meta.Annotations[AnnotationACKDeletionPolicy] = ACKRetain
+		} else if cfg.Spec.ACK.DeletionPolicy != ACKRetain {
+			deletion = "deleting the object deletes the provider, and every IRSA role of the cluster stops working (ack.deletionPolicy: delete)"
+		}
+		out.Objects = append(out.Objects, ConfigObject{
+			Object: Object{APIVersion: ACKRoleAPIVersion, Kind: "OpenIDConnectProvider", Metadata: meta, Spec: ACKOIDCProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs}},
+			Warning: fmt.Sprintf("ACK owns OIDC provider %s and its client IDs: it removes every client ID but %s (the audiences of this render's bindings), including any another tool or person added; %s",
+				p.URL, strings.Join(p.ClientIDs, ", "), deletion),
+		})
+	}
+	return out
+}
+
+// Read reads the role an ACK Role stands for, the policy of an ACK Policy (its account from its
+// adoption fields, when set) and an ACK PodIdentityAssociation.
+func (ackOutput) Read(o ObjectView) (Rendered, bool) {
+	switch {
+	case o.group() == groupOf(ACKRoleAPIVersion) && o.Kind == "Role":
+		return Rendered{RoleName: o.String("spec", "name")}, true
+	case o.group() == groupOf(ACKRoleAPIVersion) && o.Kind == "Policy":
+		var fields struct{ ARN string }
+		_ = json.Unmarshal([]byte(o.Annotations[AnnotationACKAdoptionFields]), &fields) // absent or not JSON: the account is unknown
+		account := ""
+		if parts := strings.SplitN(fields.ARN, ":", 6); len(parts) == 6 {
+			account = parts[4]
+		}
+		return Rendered{PolicyName: o.String("spec", "name"), PolicyAccount: account}, true
+	case o.group() == groupOf(ACKPodIdentityAssociationAPIVersion) && o.Kind == "PodIdentityAssociation":
+		return Rendered{Association: &Association{Cluster: o.String("spec", "clusterName"), Namespace: o.String("spec", "namespace"),
+			ServiceAccount: o.String("spec", "serviceAccount"), RoleARN: o.String("spec", "roleARN")}}, true
+	}
+	return Rendered{}, false
+}
