@@ -16,6 +16,8 @@ type Output interface {
 	Name() v1alpha1.Output
 	// Traits are what the binding's checks and the schema need to know of it.
 	Traits() OutputTraits
+	// CheckConfig checks its settings in the IRSAConfig, reporting under spec.
+	CheckConfig(cfg *v1alpha1.IRSAConfig, spec diag.Path, l *diag.List)
 	// Render returns the objects of one binding; they are named after the role, and those of
 	// one binding must not collide.
 	Render(m Model) []Object

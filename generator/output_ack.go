@@ -78,7 +78,24 @@ func (ackOutput) Traits() OutputTraits {
 	}
 }
 
-func (a ackOutput) Render(m Model) []Object {
+// CheckConfig checks spec.ack.
+func (ackOutput) CheckConfig(cfg *v1alpha1.IRSAConfig, spec diag.Path, l *diag.List) {
+	ack, p := cfg.Spec.ACK, spec.Child("ack")
+	if ns := ack.Namespace; ns != "" && !isDNS1123Label(ns) {
+		l.Errorf(p.Child("namespace"), "a DNS-1123 label: lower case letters, digits and '-', at most 63", "namespace %q is not a valid namespace name", ns)
+	}
+	if r := ack.Region; r != "" && !regionNamePattern.MatchString(r) {
+		l.Errorf(p.Child("region"), "an AWS region such as eu-west-1", "region %q is not a region name", r)
+	}
+	if d := ack.DeletionPolicy; d != "" && d != "delete" && d != ACKRetain {
+		l.Errorf(p.Child("deletionPolicy"), "delete or retain", "deletion policy %q is not valid", d)
+	}
+	if a := ack.AdoptionPolicy; a != "" && a != "adopt" && a != "adopt-or-create" {
+		l.Errorf(p.Child("adoptionPolicy"), "adopt or adopt-or-create", "adoption policy %q is not valid", a)
+	}
+}
+
+func (ackOutput) Render(m Model) []Object {
 	var cfg v1alpha1.ACKSettings
 	if m.Config != nil {
 		cfg = m.Config.Spec.ACK

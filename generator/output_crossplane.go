@@ -2,6 +2,7 @@ package generator
 
 import (
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
 )
 
 // Crossplane scopes: the cluster-scoped *.aws.upbound.io groups, or the namespaced
@@ -77,6 +78,32 @@ func (crossplaneOutput) Traits() OutputTraits {
 	return OutputTraits{
 		Summary: "Upbound provider-aws", NamesObjects: true,
 		ClusterRegion: "Crossplane's PodIdentityAssociation names the cluster's region",
+	}
+}
+
+// CheckConfig checks spec.crossplane.
+func (crossplaneOutput) CheckConfig(cfg *v1alpha1.IRSAConfig, spec diag.Path, l *diag.List) {
+	x, p := cfg.Spec.Crossplane, spec.Child("crossplane")
+	if x.Scope != "" && x.Scope != CrossplaneCluster && x.Scope != CrossplaneNamespaced {
+		l.Errorf(p.Child("scope"), "Cluster (iam.aws.upbound.io) or Namespaced (iam.aws.m.upbound.io)", "scope %q is not valid", x.Scope)
+	}
+	if x.Namespace != "" && !isDNS1123Label(x.Namespace) {
+		l.Errorf(p.Child("namespace"), "a DNS-1123 label", "namespace %q is not a valid namespace name", x.Namespace)
+	}
+	if x.Namespace != "" && x.Scope != CrossplaneNamespaced {
+		l.Errorf(p.Child("namespace"), "a namespace only with scope: Namespaced", "cluster-scoped managed resources have no namespace")
+	}
+	if k := x.ProviderConfigRef.Kind; k != "" && k != "ProviderConfig" && k != "ClusterProviderConfig" {
+		l.Errorf(p.Child("providerConfigRef", "kind"), "ProviderConfig or ClusterProviderConfig", "kind %q is not valid", k)
+	}
+	if x.ProviderConfigRef.Kind != "" && x.Scope != CrossplaneNamespaced {
+		l.Errorf(p.Child("providerConfigRef", "kind"), "a kind only with scope: Namespaced", "cluster-scoped managed resources reference a ProviderConfig by name only")
+	}
+	if n := x.ProviderConfigRef.Name; n != "" && !isDNS1123Subdomain(n) {
+		l.Errorf(p.Child("providerConfigRef", "name"), "a DNS-1123 subdomain", "name %q is not a valid object name", n)
+	}
+	if d := x.DeletionPolicy; d != "" && d != "Delete" && d != "Orphan" {
+		l.Errorf(p.Child("deletionPolicy"), "Delete or Orphan", "deletion policy %q is not valid", d)
 	}
 }
 

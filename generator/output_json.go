@@ -2,6 +2,7 @@ package generator
 
 import (
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
 )
 
 // jsonOutput renders the role as an irsa.dev IAMRole, for `irsa-fn export` and `irsa-fn apply`.
@@ -13,6 +14,10 @@ func (jsonOutput) Name() v1alpha1.Output { return v1alpha1.OutputJSON }
 func (jsonOutput) Traits() OutputTraits {
 	return OutputTraits{Summary: "an IAMRole for irsa-fn export and apply", NamesObjects: true}
 }
+
+// CheckConfig checks nothing: the IRSAConfig's spec.owner, which IAMRoles carry, is checked by
+// irsa-fn apply and verify, which use it.
+func (jsonOutput) CheckConfig(*v1alpha1.IRSAConfig, diag.Path, *diag.List) {}
 
 func (jsonOutput) Render(m Model) []Object {
 	role := m.Role

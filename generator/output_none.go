@@ -2,6 +2,7 @@ package generator
 
 import (
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/diag"
 )
 
 // noneOutput renders no IAM objects: the role is created some other way, and irsa-fn only
@@ -13,6 +14,9 @@ func (noneOutput) Name() v1alpha1.Output { return v1alpha1.OutputNone }
 func (noneOutput) Traits() OutputTraits {
 	return OutputTraits{Summary: "no IAM objects, only the service accounts and workloads", Alone: true}
 }
+
+// CheckConfig checks nothing: none has no settings.
+func (noneOutput) CheckConfig(*v1alpha1.IRSAConfig, diag.Path, *diag.List) {}
 
 func (noneOutput) Render(Model) []Object { return nil }
 

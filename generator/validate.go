@@ -52,7 +52,7 @@ var (
 const dns1123SubdomainRule = "a DNS-1123 subdomain: at most 253 lower case letters, digits, '-' and '.', starting and ending with a letter or digit"
 
 // ValidateConfig checks an IRSAConfig's own fields: its name, clusters, defaults, guardrails (and
-// the defaults against them), ACK settings and quotas. Field paths start at spec.
+// the defaults against them), each output's settings and quotas. Field paths start at spec.
 func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	var l diag.List
 	checkObjectName(c.Metadata.Name, &l)
@@ -63,18 +63,8 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	}
 	validateSettings(c.Spec.Defaults, spec.Child("defaults"), FindingsFor(c), &l)
 	validateGuardrails(c, spec, &l)
-	if ns := c.Spec.ACK.Namespace; ns != "" && !isDNS1123Label(ns) {
-		l.Errorf(spec.Child("ack", "namespace"), "a DNS-1123 label: lower case letters, digits and '-', at most 63", "namespace %q is not a valid namespace name", ns)
-	}
-	if r := c.Spec.ACK.Region; r != "" && !regionNamePattern.MatchString(r) {
-		l.Errorf(spec.Child("ack", "region"), "an AWS region such as eu-west-1", "region %q is not a region name", r)
-	}
-	validateCrossplane(c.Spec.Crossplane, spec.Child("crossplane"), &l)
-	if d := c.Spec.ACK.DeletionPolicy; d != "" && d != "delete" && d != "retain" {
-		l.Errorf(spec.Child("ack", "deletionPolicy"), "delete or retain", "deletion policy %q is not valid", d)
-	}
-	if a := c.Spec.ACK.AdoptionPolicy; a != "" && a != "adopt" && a != "adopt-or-create" {
-		l.Errorf(spec.Child("ack", "adoptionPolicy"), "adopt or adopt-or-create", "adoption policy %q is not valid", a)
+	for _, o := range Outputs() {
+		o.CheckConfig(c, spec, &l)
 	}
 	q := c.Spec.Quotas
 	if q.TrustPolicySize != 0 && (q.TrustPolicySize < DefaultTrustPolicySize || q.TrustPolicySize > MaxTrustPolicySize) {
@@ -97,30 +87,6 @@ func checkObjectName(name string, l *diag.List) {
 		l.Errorf(p, dns1123SubdomainRule, "name of %d characters is not a valid object name", len(name))
 	case !isDNS1123Subdomain(name):
 		l.Errorf(p, dns1123SubdomainRule, "name %q is not a valid object name", name)
-	}
-}
-
-func validateCrossplane(x v1alpha1.CrossplaneSettings, p diag.Path, l *diag.List) {
-	if x.Scope != "" && x.Scope != CrossplaneCluster && x.Scope != CrossplaneNamespaced {
-		l.Errorf(p.Child("scope"), "Cluster (iam.aws.upbound.io) or Namespaced (iam.aws.m.upbound.io)", "scope %q is not valid", x.Scope)
-	}
-	if x.Namespace != "" && !isDNS1123Label(x.Namespace) {
-		l.Errorf(p.Child("namespace"), "a DNS-1123 label", "namespace %q is not a valid namespace name", x.Namespace)
-	}
-	if x.Namespace != "" && x.Scope != CrossplaneNamespaced {
-		l.Errorf(p.Child("namespace"), "a namespace only with scope: Namespaced", "cluster-scoped managed resources have no namespace")
-	}
-	if k := x.ProviderConfigRef.Kind; k != "" && k != "ProviderConfig" && k != "ClusterProviderConfig" {
-		l.Errorf(p.Child("providerConfigRef", "kind"), "ProviderConfig or ClusterProviderConfig", "kind %q is not valid", k)
-	}
-	if x.ProviderConfigRef.Kind != "" && x.Scope != CrossplaneNamespaced {
-		l.Errorf(p.Child("providerConfigRef", "kind"), "a kind only with scope: Namespaced", "cluster-scoped managed resources reference a ProviderConfig by name only")
-	}
-	if n := x.ProviderConfigRef.Name; n != "" && !isDNS1123Subdomain(n) {
-		l.Errorf(p.Child("providerConfigRef", "name"), "a DNS-1123 subdomain", "name %q is not a valid object name", n)
-	}
-	if d := x.DeletionPolicy; d != "" && d != "Delete" && d != "Orphan" {
-		l.Errorf(p.Child("deletionPolicy"), "Delete or Orphan", "deletion policy %q is not valid", d)
 	}
 }
 
