@@ -148,7 +148,9 @@ var caseChecks = map[string]func(t *testing.T, objs []object){
 			wantEq(t, "adoption policy", str(r, "metadata", "annotations", "services.k8s.aws/adoption-policy"), "adopt-or-create")
 			wantEq(t, "adoption fields", str(r, "metadata", "annotations", "services.k8s.aws/adoption-fields"), `{"name":"`+str(r, "spec", "name")+`"}`)
 			if str(r, "spec", "name") == "platform-analytics-reporting" {
-				wantEq(t, "policyRefs", get(r, "spec", "policyRefs"), []any{map[string]any{"from": map[string]any{"name": str(policy, "metadata", "name")}}})
+				// By ARN beside the AWS managed policy, never policyRefs: the controller refuses both.
+				wantEq(t, "policies", get(r, "spec", "policies"), []any{"arn:aws:iam::aws:policy/AmazonAthenaFullAccess", "arn:aws:iam::123456789012:policy/analytics-lake-read"})
+				wantEq(t, "policyRefs", get(r, "spec", "policyRefs"), nil)
 			}
 		}
 	},

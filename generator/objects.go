@@ -26,18 +26,6 @@ type ACKRoleSpec struct {
 	PermissionsBoundary      string            `yaml:"permissionsBoundary,omitempty"`
 	MaxSessionDuration       int64             `yaml:"maxSessionDuration,omitempty"`
 	Tags                     []Tag             `yaml:"tags,omitempty"`
-	PolicyRefs               []ACKReference    `yaml:"policyRefs,omitempty"`
-}
-
-// ACKReference references another ACK object, as policyRefs do.
-type ACKReference struct {
-	From ACKReferenceTarget `yaml:"from"`
-}
-
-// ACKReferenceTarget is the object an ACKReference points at.
-type ACKReferenceTarget struct {
-	Name      string `yaml:"name"`
-	Namespace string `yaml:"namespace,omitempty"`
 }
 
 // ACKPolicySpec is the spec of an ACK iam-controller Policy.
@@ -279,13 +267,16 @@ func (r *resolver) ackRole() Object {
 		Path:                     role.Path,
 		Description:              role.Description,
 		AssumeRolePolicyDocument: role.Trust.JSON(),
-		Policies:                 role.Managed,
 		PermissionsBoundary:      role.PermissionsBoundary,
 		MaxSessionDuration:       role.MaxSessionDuration,
 		Tags:                     role.Tags,
 	}
+	// Customer managed policies by their computed ARNs beside the AWS managed ones, never by
+	// policyRefs: the controller refuses a Role with both (it never creates it), and a reference
+	// cannot name an AWS managed policy. The Role retries until its Policy objects exist.
+	spec.Policies = append([]string(nil), role.Managed...)
 	for _, p := range role.CustomerManaged {
-		spec.PolicyRefs = append(spec.PolicyRefs, ACKReference{From: ACKReferenceTarget{Name: ackPolicyObjectName(role.Name, p.Name)}})
+		spec.Policies = append(spec.Policies, p.ARN)
 	}
 	if len(role.Inline) > 0 {
 		spec.InlinePolicies = map[string]string{}
