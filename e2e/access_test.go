@@ -549,23 +549,12 @@ func exampleRoles(t *testing.T, example, bin string, all []rendering) map[string
 		}
 	}
 	if example == "argocd" {
-		overlays, _ := filepath.Glob(filepath.Join(repoRoot(t), "examples", "argocd", "app", "overlays", "*"))
-		for _, o := range overlays {
-			mine = append(mine, rendering{example, filepath.Join("argocd", "app", "overlays", filepath.Base(o)), "kustomize"})
-		}
+		mine = append(mine, argoCDRenderings(t)...)
 	}
 	out := map[string]renderedRole{}
 	tree := copyExample(t, example, bin)
 	for _, r := range mine {
-		dir := filepath.Join(tree, strings.TrimPrefix(r.dir, r.example))
-		var objs []object
-		switch r.tool {
-		case "kustomize":
-			_, objs = renderKustomize(t, dir, bin)
-		case "kpt":
-			_, objs = renderKpt(t, dir, bin)
-		}
-		for _, role := range renderedRoles(t, objs) {
+		for _, role := range renderedRoles(t, renderExample(t, tree, r, bin)) {
 			if _, dup := out[role.Name]; dup {
 				t.Fatalf("examples/%s renders two roles named %s", example, role.Name)
 			}

@@ -124,6 +124,38 @@ func TestExamples(t *testing.T) {
 	}
 }
 
+// argoCDRenderings are the renderings of examples/argocd as its plugin makes them: kustomize
+// build of each overlay.
+func argoCDRenderings(t *testing.T) []rendering {
+	t.Helper()
+	overlays, err := filepath.Glob(filepath.Join(repoRoot(t), "examples", "argocd", "app", "overlays", "*"))
+	if err != nil || len(overlays) == 0 {
+		t.Fatalf("no overlays in examples/argocd/app/overlays: %v", err)
+	}
+	var out []rendering
+	for _, o := range overlays {
+		out = append(out, rendering{"argocd", filepath.Join("argocd", "app", "overlays", filepath.Base(o)), "kustomize"})
+	}
+	return out
+}
+
+// renderExample renders one rendering of an example tree that copyExample made, with the tool
+// it is written for, and returns its objects.
+func renderExample(t *testing.T, tree string, r rendering, bin string) []object {
+	t.Helper()
+	dir := filepath.Join(tree, strings.TrimPrefix(r.dir, r.example))
+	var objs []object
+	switch r.tool {
+	case "kustomize":
+		_, objs = renderKustomize(t, dir, bin)
+	case "kpt":
+		_, objs = renderKpt(t, dir, bin)
+	default:
+		t.Fatalf("examples/%s: no tool %q", r.dir, r.tool)
+	}
+	return objs
+}
+
 // renderKustomize builds a kustomization, with irsa-fn on the PATH for examples that run it
 // from there.
 func renderKustomize(t *testing.T, dir, bin string) ([]byte, []object) {

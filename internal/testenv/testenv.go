@@ -40,3 +40,21 @@ func unavailable(t testing.TB, why, notTested, what, fix string) {
 	}
 	t.Skipf("\n\n!!!!!!!! NOT TESTED: %s: %s. %s, or run `make test`. !!!!!!!!\n\n", notTested, why, fix)
 }
+
+// Path returns the file or folder named by the environment variable env, which `make test` sets
+// to something it builds or installs. notTested says what the calling test checks, for the
+// message when it is missing.
+func Path(t testing.TB, env, notTested string) string {
+	t.Helper()
+	p := os.Getenv(env)
+	var why string
+	if p == "" {
+		why = env + " is not set"
+	} else if _, err := os.Stat(p); err != nil {
+		why = env + "=" + p + " does not exist"
+	} else {
+		return p
+	}
+	unavailable(t, why, notTested, "what "+env+" names", "Run `make tools` and set "+env)
+	return ""
+}
