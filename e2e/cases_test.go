@@ -139,7 +139,7 @@ var caseChecks = map[string]func(t *testing.T, objs []object){
 	},
 	"ack-extras": func(t *testing.T, objs []object) {
 		provider := one(t, objs, "OpenIDConnectProvider")
-		wantEq(t, "provider", get(provider, "spec"), map[string]any{"url": "https://oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9", "clientIDs": []any{"sts.amazonaws.com", "vault.example.com"}})
+		wantEq(t, "provider", get(provider, "spec"), map[string]any{"url": "https://oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9", "clientIDs": []any{"sts.amazonaws.com", "vault.example.com"}, "thumbprints": []any{"9e99a48a9960b14926bb7f3b02e22da2b0ab7280"}})
 		wantEq(t, "provider adoption fields", str(provider, "metadata", "annotations", "services.k8s.aws/adoption-fields"), `{"arn":"arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9"}`)
 		policy := one(t, objs, "Policy")
 		wantEq(t, "policy name", str(policy, "spec", "name"), "analytics-lake-read")

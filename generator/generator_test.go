@@ -213,7 +213,7 @@ func TestConfigDefaults(t *testing.T) {
 	b.Spec.Clusters = nil
 	b.Spec.Role = v1alpha1.Role{Tags: map[string]string{"owner": "team-a"}}
 	cfg := &v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod"}, Spec: v1alpha1.ConfigSpec{
-		Clusters: []v1alpha1.Cluster{{Name: "prod", OIDCIssuer: issuer, ProviderAccountID: "111122223333"}},
+		Clusters: []v1alpha1.ConfigCluster{{Cluster: v1alpha1.Cluster{Name: "prod", OIDCIssuer: issuer, ProviderAccountID: "111122223333"}}},
 		Defaults: v1alpha1.Settings{Role: v1alpha1.Role{
 			AccountID: "444455556666", Path: "/irsa/", MaxSessionDuration: 7200,
 			Tags: map[string]string{"owner": "platform", "cluster": "prod"},

@@ -117,6 +117,8 @@ type ConfigObjects struct {
 	Setting diag.Path
 	Off     string
 	Objects []ConfigObject
+	// Errors are what keeps the setting from rendering its objects.
+	Errors []diag.Diagnostic
 }
 
 // ConfigObject is one object an IRSAConfig setting asks for, with a warning about it that the

@@ -3,6 +3,7 @@ package generator
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -51,9 +52,29 @@ type ACKPolicySpec struct {
 
 // ACKOIDCProviderSpec is the spec of an ACK iam-controller OpenIDConnectProvider.
 type ACKOIDCProviderSpec struct {
-	URL       string   `yaml:"url"`
-	ClientIDs []string `yaml:"clientIDs"`
+	URL         string   `yaml:"url"`
+	ClientIDs   []string `yaml:"clientIDs"`
+	Thumbprints []string `yaml:"thumbprints"`
 }
+
+// maxThumbprints is how many thumbprints IAM lets an OIDC provider hold.
+const maxThumbprints = 5
+
+// thumbprintPattern is the form of an OIDC provider thumbprint irsa-fn accepts: a SHA-1
+// fingerprint, in lower case and without colons, as IAM returns it.
+var thumbprintPattern = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
+// thumbprintsNeeded says why ack.oidcProviders needs each issuer's thumbprints and how to get them.
+const thumbprintsNeeded = "ack.oidcProviders renders the provider's thumbprint list from it: IAM always holds a thumbprint " +
+	"(CreateOpenIDConnectProvider fetches one when given none), and the ACK iam-controller, seeing an object without " +
+	"thumbprints, calls UpdateOpenIDConnectProviderThumbprint with an empty list, which fails: the provider never syncs. " +
+	"Get it with `openssl s_client -servername HOST -showcerts -connect HOST:443` (HOST: the issuer's host) and take the " +
+	"SHA-1 fingerprint of the last (top intermediate or root CA) certificate, e.g. `openssl x509 -noout -fingerprint -sha1`, " +
+	"in lower case without colons. For issuers whose certificate is from a CA in IAM's trusted library (EKS issuers, " +
+	"S3-hosted JWKS) IAM keeps the thumbprint but does not use it for validation"
+
+// thumbprintsAllowed is what oidcThumbprints may hold.
+const thumbprintsAllowed = "1 to 5 SHA-1 thumbprints, each 40 lower-case hex digits without colons, such as 9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 
 // ACKPodIdentityAssociationSpec is the spec of an ACK eks-controller PodIdentityAssociation.
 type ACKPodIdentityAssociationSpec struct {
@@ -92,6 +113,27 @@ func (ackOutput) CheckConfig(cfg *v1alpha1.IRSAConfig, spec diag.Path, l *diag.L
 	}
 	if a := ack.AdoptionPolicy; a != "" && a != "adopt" && a != "adopt-or-create" {
 		l.Errorf(p.Child("adoptionPolicy"), "adopt or adopt-or-create", "adoption policy %q is not valid", a)
+	}
+	for i, c := range cfg.Spec.Clusters {
+		checkThumbprints(c, ack.OIDCProviders, spec.Child("clusters").Index(i).Child("oidcThumbprints"), l)
+	}
+}
+
+// checkThumbprints checks a cluster's oidcThumbprints, which ack.oidcProviders requires.
+func checkThumbprints(c v1alpha1.ConfigCluster, required bool, p diag.Path, l *diag.List) {
+	if len(c.OIDCThumbprints) == 0 && required && c.OIDCIssuer != "" {
+		l.Errorf(p, thumbprintsAllowed, "cluster %s has no oidcThumbprints: %s", c.OIDCIssuer, thumbprintsNeeded)
+	}
+	if len(c.OIDCThumbprints) > maxThumbprints {
+		l.Errorf(p, thumbprintsAllowed, "%d thumbprints; IAM holds at most %d", len(c.OIDCThumbprints), maxThumbprints)
+	}
+	for j, tp := range c.OIDCThumbprints {
+		switch {
+		case !thumbprintPattern.MatchString(tp):
+			l.Errorf(p.Index(j), thumbprintsAllowed, "%q is not a thumbprint", tp)
+		case slices.Index(c.OIDCThumbprints, tp) < j:
+			l.Errorf(p.Index(j), thumbprintsAllowed, "thumbprint %s is listed twice", tp)
+		}
 	}
 }
 
@@ -191,7 +233,23 @@ func (ackOutput) RenderConfig(cfg *v1alpha1.IRSAConfig, providers []v1alpha1.OID
 	if ns == "" {
 		ns = "default"
 	}
+	thumbprints := map[string][]string{}
+	for _, c := range cfg.Spec.Clusters {
+		if is, err := ParseIssuer(c.OIDCIssuer); err == nil { // a bad issuer is reported on the cluster
+			thumbprints["https://"+is.HostPath] = c.OIDCThumbprints
+		}
+	}
 	for _, p := range providers {
+		tps, ok := thumbprints[p.URL]
+		if !ok {
+			out.Errors = append(out.Errors, diag.Diagnostic{Severity: diag.Error, Field: "spec.clusters",
+				Message: fmt.Sprintf("a binding's role trusts OIDC provider %s, whose issuer is not one of the clusters, so its oidcThumbprints are unknown: %s", p.URL, thumbprintsNeeded),
+				Allowed: "a cluster with oidcIssuer " + p.URL + " and its oidcThumbprints in spec.clusters, or " + out.Off})
+			continue
+		}
+		if len(tps) == 0 {
+			continue // reported on the cluster by CheckConfig
+		}
 		meta := ackAnnotate(v1alpha1.ObjectMeta{
 			Name: KubernetesName("oidc-" + strings.TrimPrefix(p.URL, "https://")), Namespace: ns,
 			Labels:      map[string]string{LabelManagedBy: ManagedByValue},
@@ -204,7 +262,7 @@ func (ackOutput) RenderConfig(cfg *v1alpha1.IRSAConfig, providers []v1alpha1.OID
 			deletion = "deleting the object deletes the provider, and every IRSA role of the cluster stops working (ack.deletionPolicy: delete)"
 		}
 		out.Objects = append(out.Objects, ConfigObject{
-			Object: Object{APIVersion: ACKRoleAPIVersion, Kind: "OpenIDConnectProvider", Metadata: meta, Spec: ACKOIDCProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs}},
+			Object: Object{APIVersion: ACKRoleAPIVersion, Kind: "OpenIDConnectProvider", Metadata: meta, Spec: ACKOIDCProviderSpec{URL: p.URL, ClientIDs: p.ClientIDs, Thumbprints: slices.Clone(tps)}},
 			Warning: fmt.Sprintf("ACK owns OIDC provider %s and its client IDs: it removes every client ID but %s (the audiences of this render's bindings), including any another tool or person added; %s",
 				p.URL, strings.Join(p.ClientIDs, ", "), deletion),
 		})

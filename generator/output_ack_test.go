@@ -2,6 +2,7 @@ package generator
 
 import (
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -104,7 +105,8 @@ func TestACKOIDCProvidersRetained(t *testing.T) {
 		{"delete", "delete", "deleting the object deletes the provider, and every IRSA role of the cluster stops working"},
 	} {
 		cfg := &v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod-eu"}, Spec: v1alpha1.ConfigSpec{
-			ACK: v1alpha1.ACKSettings{OIDCProviders: true, DeletionPolicy: tt.deletionPolicy}}}
+			Clusters: []v1alpha1.ConfigCluster{{Cluster: v1alpha1.Cluster{OIDCIssuer: issuer}, OIDCThumbprints: []string{thumbprint}}},
+			ACK:      v1alpha1.ACKSettings{OIDCProviders: true, DeletionPolicy: tt.deletionPolicy}}}
 		b := binding("shop", "web", func(b *v1alpha1.IRSABinding) {
 			b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "web"}, {Name: "vault", Audience: "vault.example.com"}}
 		})
@@ -128,5 +130,74 @@ func TestACKOIDCProvidersRetained(t *testing.T) {
 		if w := findingsOf(p, diag.Warning); len(w) != 1 || !strings.HasPrefix(w[0], want) || !strings.Contains(w[0], tt.warning) {
 			t.Errorf("deletionPolicy %q: warnings %q, want one starting %q and saying %q", tt.deletionPolicy, w, want, tt.warning)
 		}
+	}
+}
+
+// thumbprint is a SHA-1 thumbprint in the form oidcThumbprints takes.
+const thumbprint = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
+
+// TestACKOIDCProviderThumbprints: with ack.oidcProviders each provider's spec.thumbprints are
+// its cluster's oidcThumbprints, found by issuer also for a binding that names the cluster
+// itself; a cluster without them, or a binding's issuer that is not one of the IRSAConfig's
+// clusters, is an error, as the controller would try to empty IAM's thumbprint list and never
+// sync.
+func TestACKOIDCProviderThumbprints(t *testing.T) {
+	config := func(oidcProviders bool, thumbprints ...string) *v1alpha1.IRSAConfig {
+		return &v1alpha1.IRSAConfig{Metadata: v1alpha1.ObjectMeta{Name: "prod-eu"}, Spec: v1alpha1.ConfigSpec{
+			Clusters: []v1alpha1.ConfigCluster{{Cluster: v1alpha1.Cluster{Name: "prod", OIDCIssuer: "HTTPS://" + hostPath}, OIDCThumbprints: thumbprints}},
+			ACK:      v1alpha1.ACKSettings{OIDCProviders: oidcProviders}}}
+	}
+	other := "https://oidc.eks.eu-west-1.amazonaws.com/id/0A1B2C3D4E5F60718293A4B5C6D7E8F9"
+	for _, tt := range []struct {
+		name          string
+		cfg           *v1alpha1.IRSAConfig
+		bindingIssuer string // the binding's own cluster; none: the IRSAConfig's
+		wantField     string // the one error's field; none: the provider renders with the thumbprints
+		wantMessage   string
+	}{
+		{name: "config cluster", cfg: config(true, thumbprint, strings.Repeat("0", 40))},
+		{name: "binding names the config's cluster", cfg: config(true, thumbprint), bindingIssuer: issuer},
+		{name: "missing", cfg: config(true), wantField: "spec.clusters[0].oidcThumbprints", wantMessage: "calls UpdateOpenIDConnectProviderThumbprint with an empty list"},
+		{name: "upper case", cfg: config(true, strings.ToUpper(thumbprint)), wantField: "spec.clusters[0].oidcThumbprints[0]", wantMessage: "is not a thumbprint"},
+		{name: "colons", cfg: config(true, "9e:99:a4:8a:99:60:b1:49:26:bb:7f:3b:02:e2:2d:a2:b0:ab:72:80"), wantField: "spec.clusters[0].oidcThumbprints[0]", wantMessage: "is not a thumbprint"},
+		{name: "twice", cfg: config(true, thumbprint, thumbprint), wantField: "spec.clusters[0].oidcThumbprints[1]", wantMessage: "listed twice"},
+		{name: "six", cfg: config(true, "1111111111111111111111111111111111111111", "2222222222222222222222222222222222222222", "3333333333333333333333333333333333333333",
+			"4444444444444444444444444444444444444444", "5555555555555555555555555555555555555555", "6666666666666666666666666666666666666666"),
+			wantField: "spec.clusters[0].oidcThumbprints", wantMessage: "at most 5"},
+		{name: "binding's issuer not a config cluster", cfg: config(true, thumbprint), bindingIssuer: other, wantField: "spec.clusters", wantMessage: "OIDC provider " + other + ", whose issuer is not one of the clusters"},
+		{name: "checked without oidcProviders", cfg: config(false, "x"), wantField: "spec.clusters[0].oidcThumbprints[0]", wantMessage: "is not a thumbprint"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			b := binding("shop", "web", func(b *v1alpha1.IRSABinding) {
+				b.Spec.Clusters = nil
+				if tt.bindingIssuer != "" {
+					b.Spec.Clusters = []v1alpha1.Cluster{{Name: "prod", OIDCIssuer: tt.bindingIssuer}}
+				}
+			})
+			var errs []string
+			for _, d := range errorsOf(ValidateConfig(tt.cfg)) {
+				errs = append(errs, d.String())
+			}
+			p := Render(thisRun, tt.cfg, []v1alpha1.IRSABinding{b}, Existing{Items: []Item{deployment(0, "shop", "web", "", nil)}})
+			errs = append(errs, findingsOf(p, diag.Error)...)
+			if tt.wantField != "" {
+				if len(errs) != 1 || !strings.HasPrefix(errs[0], tt.wantField+": ") || !strings.Contains(errs[0], tt.wantMessage) {
+					t.Fatalf("errors %q, want one on %s saying %q", errs, tt.wantField, tt.wantMessage)
+				}
+				return
+			}
+			if len(errs) > 0 {
+				t.Fatal(errs)
+			}
+			var got [][]string
+			for _, n := range p.Add {
+				if n.Object.Kind == "OpenIDConnectProvider" {
+					got = append(got, n.Object.Spec.(ACKOIDCProviderSpec).Thumbprints)
+				}
+			}
+			if want := [][]string{tt.cfg.Spec.Clusters[0].OIDCThumbprints}; !reflect.DeepEqual(got, want) {
+				t.Errorf("thumbprints of the providers %q, want %q", got, want)
+			}
+		})
 	}
 }

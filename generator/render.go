@@ -842,6 +842,9 @@ func (p *planner) planConfigObjects() {
 	providers := p.trustedProviders()
 	for _, output := range Outputs() {
 		c := output.RenderConfig(p.cfg, providers)
+		for _, d := range c.Errors {
+			p.out.Findings = append(p.out.Findings, Finding{Binding: -1, Config: true, Item: -1, Diagnostic: d})
+		}
 		for _, co := range c.Objects {
 			o := co.Object
 			key := objectID{groupOf(o.APIVersion), o.Kind, o.Metadata.Namespace, o.Metadata.Name}

@@ -50,7 +50,7 @@ func newResolver(in Input) *resolver {
 	if in.Config != nil {
 		r.spec.Settings = r.spec.Settings.WithDefaults(in.Config.Spec.Defaults)
 		if len(r.spec.Clusters) == 0 {
-			r.spec.Clusters = in.Config.Spec.Clusters
+			r.spec.Clusters = in.Config.Spec.ClusterList()
 		}
 		r.fromCfg = fmt.Sprintf(" (from IRSAConfig %s)", in.Config.Metadata.Name)
 		guardrailsOf(in.Config).applyDefaults(&r.spec.Role)

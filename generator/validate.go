@@ -57,7 +57,7 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	var l diag.List
 	checkObjectName(c.Metadata.Name, &l)
 	spec := diag.NewPath("spec")
-	validateClusters(c.Spec.Clusters, spec.Child("clusters"), &l)
+	validateClusters(c.Spec.ClusterList(), spec.Child("clusters"), &l)
 	if m := c.Spec.Lint.IAMReference; m != "" && m != "Error" && m != v1alpha1.IAMReferenceWarning {
 		l.Errorf(spec.Child("lint", "iamReference"), "Error or Warning", "%q is not a way to report findings against IAM's service reference", m)
 	}

@@ -113,6 +113,23 @@ type Cluster struct {
 	ProviderAccountID string `yaml:"providerAccountID,omitempty"`
 }
 
+// ConfigCluster is a cluster of an IRSAConfig: a Cluster, and what only the IRSAConfig says of
+// it.
+type ConfigCluster struct {
+	// Cluster is the cluster, as a binding names it.
+	Cluster `yaml:",inline"`
+	// OIDCThumbprints are the SHA-1 thumbprints (40 lower-case hex digits) of the top
+	// intermediate or root CA certificate of the issuer's JWKS endpoint: the thumbprint list of
+	// the ACK OpenIDConnectProvider of ack.oidcProviders, which requires them. IAM always holds
+	// a thumbprint, and the ACK controller would otherwise try to empty IAM's list and never
+	// sync. For issuers whose certificate is from a CA in IAM's trusted library (EKS issuers,
+	// S3-hosted JWKS) IAM keeps the thumbprint but does not use it for validation.
+	// +optional
+	// +kubebuilder:validation:MaxItems=5
+	// +kubebuilder:validation:Pattern=`^[0-9a-f]{40}$`
+	OIDCThumbprints []string `yaml:"oidcThumbprints,omitempty"`
+}
+
 // ServiceAccount is one Kubernetes service account that assumes the role.
 type ServiceAccount struct {
 	// Name of the service account. Default: the binding's name.
@@ -396,7 +413,7 @@ type ConfigSpec struct {
 	Owner string `yaml:"owner,omitempty"`
 	// Clusters used by every binding that names none.
 	// +optional
-	Clusters []Cluster `yaml:"clusters,omitempty"`
+	Clusters []ConfigCluster `yaml:"clusters,omitempty"`
 	// Defaults for every binding's settings.
 	// +optional
 	Defaults Settings `yaml:"defaults,omitempty"`
@@ -416,6 +433,15 @@ type ConfigSpec struct {
 	// a binding. A binding that breaks one is an error naming the guardrail.
 	// +optional
 	Guardrails Guardrails `yaml:"guardrails,omitempty"`
+}
+
+// ClusterList returns the IRSAConfig's clusters as a binding names them.
+func (s ConfigSpec) ClusterList() []Cluster {
+	var out []Cluster
+	for _, c := range s.Clusters {
+		out = append(out, c.Cluster)
+	}
+	return out
 }
 
 // Guardrails are the rules a platform sets for every binding rendered with its IRSAConfig.
