@@ -155,15 +155,23 @@ func oidcProblems(ctx context.Context, c *iam.Client, o object) ([]string, error
 	if u, want := strings.TrimPrefix(aws.ToString(got.Url), "https://"), strings.TrimPrefix(str(o, "spec", "url"), "https://"); u != want {
 		out = append(out, fmt.Sprintf("IAM holds URL %q, declared %q", u, want))
 	}
-	var declared []string
-	list, _ := get(o, "spec", "clientIDs").([]any)
-	for _, id := range list {
-		declared = append(declared, fmt.Sprint(id))
-	}
-	if g, w := sorted(got.ClientIDList), sorted(declared); !reflect.DeepEqual(g, w) {
+	if g, w := sorted(got.ClientIDList), sorted(strs(o, "spec", "clientIDs")); !reflect.DeepEqual(g, w) {
 		out = append(out, fmt.Sprintf("IAM holds client IDs %v, declared %v", g, w))
 	}
+	if g, w := sorted(got.ThumbprintList), sorted(strs(o, "spec", "thumbprints")); !reflect.DeepEqual(g, w) {
+		out = append(out, fmt.Sprintf("IAM holds thumbprints %v, declared %v", g, w))
+	}
 	return out, nil
+}
+
+// strs is the list of strings at path in o; nil when there is none.
+func strs(o object, path ...string) []string {
+	var out []string
+	list, _ := get(o, path...).([]any)
+	for _, v := range list {
+		out = append(out, fmt.Sprint(v))
+	}
+	return out
 }
 
 // ackIAMExists reports whether IAM holds what an ACK object declares.
