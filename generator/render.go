@@ -437,6 +437,12 @@ func (p *planner) planCustomerManaged(bi int) {
 				cp.ARN, theirs.ARN, j, p.describeBinding(other))
 			continue
 		}
+		for j, arn := range res.Role.Managed {
+			if policyKey(arn) == key {
+				p.errorf(bi, diag.NewPath("spec", "policies", "managed").Index(j), "the policy once, under spec.policies.customerManaged, or a managed policy of another name",
+					"managed policy %s has the name of %s, which spec.policies.customerManaged[%d] renders; IAM policy names are unique per account, ignoring case and path", arn, cp.ARN, i)
+			}
+		}
 		p.policyOwners[key] = bi
 		for _, i := range p.otherPolicies[strings.ToLower(cp.Name)] {
 			it := p.items[i]

@@ -289,6 +289,23 @@ func TestRender(t *testing.T) {
 			},
 		},
 		{
+			name: "a managed policy ARN with the name of a customer managed policy the binding renders",
+			bindings: []v1alpha1.IRSABinding{
+				binding("shop", "a", withCustomerManaged("Reports", "/team-a/"), func(b *v1alpha1.IRSABinding) {
+					b.Spec.Policies.Managed = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::123456789012:policy/team-a/Reports", "arn:aws:iam::123456789012:policy/other/reports"}
+				}),
+				// Another binding may attach the policy a renders: that is what customer managed ones are for.
+				binding("shop", "b", func(b *v1alpha1.IRSABinding) {
+					b.Spec.Policies.Managed = []string{"arn:aws:iam::123456789012:policy/team-a/Reports"}
+				}),
+			},
+			items: []Item{deployment(0, "shop", "a", "", nil), deployment(1, "shop", "b", "", nil)},
+			errors: []string{
+				`spec.policies.managed[1]: managed policy arn:aws:iam::123456789012:policy/team-a/Reports has the name of arn:aws:iam::123456789012:policy/team-a/Reports, which spec.policies.customerManaged[0] renders; IAM policy names are unique per account, ignoring case and path`,
+				`spec.policies.managed[2]: managed policy arn:aws:iam::123456789012:policy/other/reports has the name of arn:aws:iam::123456789012:policy/team-a/Reports, which spec.policies.customerManaged[0] renders; IAM policy names are unique per account, ignoring case and path`,
+			},
+		},
+		{
 			name:     "customer managed policy names another run renders",
 			bindings: []v1alpha1.IRSABinding{binding("shop", "a", withCustomerManaged("reports"))},
 			items: []Item{deployment(0, "shop", "a", "", nil),
