@@ -140,6 +140,12 @@ func TestGenerateErrors(t *testing.T) {
 			b.Spec.ServiceAccounts = []v1alpha1.ServiceAccount{{Name: "a"}, {Name: "a"}}
 		}, "spec.serviceAccounts[1]", "also serviceAccounts[0]"},
 		{"bad managed arn", func(b *v1alpha1.IRSABinding) { b.Spec.Policies.Managed = []string{"AmazonS3ReadOnlyAccess"} }, "spec.policies.managed[0]", "not a policy ARN"},
+		{"managed policy of another account", func(b *v1alpha1.IRSABinding) {
+			b.Spec.Policies.Managed = []string{"arn:aws:iam::aws:policy/ReadOnlyAccess", "arn:aws:iam::210987654321:policy/shared"}
+		}, "spec.policies.managed[1]", "in account 210987654321, not the role's account 123456789012"},
+		{"boundary of another account", func(b *v1alpha1.IRSABinding) {
+			b.Spec.Role.PermissionsBoundary = "arn:aws:iam::210987654321:policy/boundary"
+		}, "spec.role.permissionsBoundary", "in account 210987654321, not the role's account 123456789012"},
 		{"11 managed", func(b *v1alpha1.IRSABinding) {
 			for i := 0; i < 11; i++ {
 				b.Spec.Policies.Managed = append(b.Spec.Policies.Managed, "arn:aws:iam::123456789012:policy/P"+strings.Repeat("x", i))

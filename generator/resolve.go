@@ -477,6 +477,7 @@ func (r *resolver) resolveRole() {
 		r.checkARNPartitions(partition)
 	}
 	r.checkAttachments()
+	r.checkARNAccounts()
 	var trust iampolicy.Document
 	trustSound := len(r.clusters) > 0 && !r.broken(specPath.Child("subjectPattern")) && !r.serviceAccountsBroken(true, "name", "namespace", "audience")
 	if trustSound && r.irsa() {
@@ -583,6 +584,33 @@ func (r *resolver) checkARNPartitions(partition string) {
 			continue
 		}
 		r.checkPartitionOf(doc, cp.Document != "", p, partition)
+	}
+}
+
+// checkARNAccounts reports the permissions boundary and managed policies that are customer
+// managed policies of another account than the role's: IAM attaches only AWS managed policies
+// and the role's own account's (a managed policy cannot be shared across accounts), so the role
+// would never get them. An ARN with problems of its own is reported where it is declared.
+func (r *resolver) checkARNAccounts() {
+	s, own := r.spec.Settings, r.in.Binding.Spec.Settings
+	account := s.Role.AccountID
+	if account == "" || r.broken(specPath.Child("role", "accountID")) {
+		return
+	}
+	check := func(arn string, p diag.Path, setInBinding bool) {
+		if r.broken(p) {
+			return
+		}
+		if fields := strings.SplitN(arn, ":", 6); len(fields) == 6 && fields[4] != "aws" && fields[4] != account {
+			r.diags.Errorf(p, "an AWS managed policy (arn:<partition>:iam::aws:policy/...) or one of the role's account, "+account,
+				"%q is in account %s, not the role's account %s: IAM attaches no other account's policy%s", arn, fields[4], account, r.origin(setInBinding))
+		}
+	}
+	if b := s.Role.PermissionsBoundary; b != "" {
+		check(b, specPath.Child("role", "permissionsBoundary"), own.Role.PermissionsBoundary != "")
+	}
+	for i, arn := range s.Policies.Managed {
+		check(arn, specPath.Child("policies", "managed").Index(i), len(own.Policies.Managed) > 0)
 	}
 }
 
