@@ -145,6 +145,8 @@ func (o ObjectView) group() string { return groupOf(o.APIVersion) }
 type Rendered struct {
 	// RoleName is an IAM role's name, and RoleAccount its account where the object says.
 	RoleName, RoleAccount string
+	// Trust is an IAM role's trust policy document, as the object holds it.
+	Trust string
 	// PolicyName is a customer managed policy's name, and PolicyAccount its account where the
 	// object says.
 	PolicyName, PolicyAccount string

@@ -275,7 +275,7 @@ func (ackOutput) RenderConfig(cfg *v1alpha1.IRSAConfig, providers []v1alpha1.OID
 func (ackOutput) Read(o ObjectView) (Rendered, bool) {
 	switch {
 	case o.group() == groupOf(ACKRoleAPIVersion) && o.Kind == "Role":
-		return Rendered{RoleName: o.String("spec", "name")}, true
+		return Rendered{RoleName: o.String("spec", "name"), Trust: o.String("spec", "assumeRolePolicyDocument")}, true
 	case o.group() == groupOf(ACKRoleAPIVersion) && o.Kind == "Policy":
 		var fields struct{ ARN string }
 		_ = json.Unmarshal([]byte(o.Annotations[AnnotationACKAdoptionFields]), &fields) // absent or not JSON: the account is unknown

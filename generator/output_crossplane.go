@@ -185,7 +185,7 @@ func (crossplaneOutput) Read(o ObjectView) (Rendered, bool) {
 	switch o.group() {
 	case crossplaneGroup("iam", false), crossplaneGroup("iam", true):
 		if o.Kind == "Role" {
-			return Rendered{RoleName: o.Annotations[AnnotationExternalName]}, true
+			return Rendered{RoleName: o.Annotations[AnnotationExternalName], Trust: o.String("spec", "forProvider", "assumeRolePolicy")}, true
 		}
 	case crossplaneGroup("eks", false), crossplaneGroup("eks", true):
 		if o.Kind == "PodIdentityAssociation" {

@@ -49,5 +49,5 @@ func (jsonOutput) Read(o ObjectView) (Rendered, bool) {
 	if o.APIVersion != v1alpha1.APIVersion || o.Kind != v1alpha1.KindIAMRole {
 		return Rendered{}, false
 	}
-	return Rendered{RoleName: o.String("spec", "roleName"), RoleAccount: o.String("spec", "accountID")}, true
+	return Rendered{RoleName: o.String("spec", "roleName"), RoleAccount: o.String("spec", "accountID"), Trust: o.String("spec", "trustPolicy")}, true
 }

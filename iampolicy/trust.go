@@ -37,6 +37,23 @@ func Admits(doc Document, tok Token) (bool, []string) {
 	return admits(doc, req, "sts:AssumeRoleWithWebIdentity", "the Federated principal "+tok.ProviderARN)
 }
 
+// OIDCProviders lists the OIDC provider ARNs a trust policy names as Federated principals, in
+// order, each once.
+func OIDCProviders(doc Document) []string {
+	var out []string
+	for _, st := range doc.Statement {
+		if st.Principal == nil {
+			continue
+		}
+		for _, p := range st.Principal.Federated {
+			if strings.Contains(p, ":oidc-provider/") && !slices.Contains(out, p) {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
 // PodIdentityRequest is what EKS Pod Identity presents to STS AssumeRole for a pod: the service
 // principal pods.eks.amazonaws.com and the session tags of the pod (none when its association
 // disables them).

@@ -296,7 +296,7 @@ func (s *Syncer) verifyOtherRoles(ctx context.Context, roles []v1alpha1.IAMRoleS
 		if err != nil {
 			continue // verifyRole reports it
 		}
-		for _, p := range federatedProviders(doc) {
+		for _, p := range iampolicy.OIDCProviders(doc) {
 			if b := roleBindings[r.RoleName]; b != "" && !slices.Contains(bindingProviders[b], p) {
 				bindingProviders[b] = append(bindingProviders[b], p)
 			}
@@ -385,22 +385,6 @@ func roleNameOf(arn string) (name, account string, ok bool) {
 		return "", "", false
 	}
 	return parts[5][strings.LastIndex(parts[5], "/")+1:], parts[4], true
-}
-
-// federatedProviders lists the OIDC provider ARNs a trust policy names, in order.
-func federatedProviders(doc iampolicy.Document) []string {
-	var out []string
-	for _, st := range doc.Statement {
-		if st.Principal == nil {
-			continue
-		}
-		for _, p := range st.Principal.Federated {
-			if strings.Contains(p, ":oidc-provider/") && !slices.Contains(out, p) {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
 }
 
 // saTokens are the tokens a ServiceAccount's pods present, one per provider.
@@ -538,7 +522,7 @@ func (s *Syncer) verifyRole(ctx context.Context, spec v1alpha1.IAMRoleSpec, acco
 		return f
 	}
 	toks := tokens(declared, sas)
-	providers := federatedProviders(declared)
+	providers := iampolicy.OIDCProviders(declared)
 	for _, sa := range sas {
 		if sa.RoleARN == spec.ARN {
 			for _, tok := range saTokens(sa, providers) {
