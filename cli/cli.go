@@ -114,6 +114,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return runExport(args[2:], stdin, stdout, stderr)
 		case "apply":
 			return runApply(args[2:], stdin, stdout, stderr)
+		case "access":
+			return runAccess(args[2:], stdin, stdout, stderr)
 		case "verify":
 			return runVerify(args[2:], stdin, stdout, stderr)
 		case "version", "--version":

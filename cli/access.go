@@ -1,0 +1,76 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/irsa-dev/irsa-fn/access"
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
+	"github.com/irsa-dev/irsa-fn/generator"
+)
+
+// runAccess is `irsa-fn access`: who can assume each rendered role, read from its trust policy,
+// and whether each ServiceAccount's and association's role admits it. No AWS call.
+func runAccess(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return withJSONErrors(args, stdout, stderr, func(stdout, stderr io.Writer) int {
+		fs := flag.NewFlagSet("irsa-fn access", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		output := fs.String("o", "text", "output format: text, or json (one JSON document)")
+		fs.Usage = func() {
+			fmt.Fprint(stderr, "Usage: irsa-fn access [PATH...]\n\nLists, for every role of the rendered output in PATHs (files, kpt packages, export folders)\nor stdin, who can assume it — mechanism (IRSA or Pod Identity), cluster, namespace, service\naccount, audience — read from its trust policy itself, StringLike patterns shown as written;\nthen every annotated ServiceAccount and Pod Identity association, its role and whether that\nrole admits it (as verify evaluates it, without AWS).\n\nExit codes: 0 ok, 1 a ServiceAccount or association is refused by its role, 2 usage or input error.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn access\n\nFlags:\n")
+			fs.PrintDefaults()
+		}
+		if err := fs.Parse(args); err != nil {
+			return parseExit(err)
+		}
+		if *output != "text" && *output != "json" {
+			fmt.Fprintf(stderr, "irsa-fn access: -o %s: want text or json\n", *output)
+			return 2
+		}
+		found, rest, err := loadRoles(fs.Args(), stdin)
+		if err != nil {
+			fmt.Fprintln(stderr, "irsa-fn access:", err)
+			return 2
+		}
+		var in access.Input
+		for _, r := range found {
+			in.Roles = append(in.Roles, access.RoleInput{Name: r.Spec.RoleName, Account: r.Spec.AccountID, ARN: r.Spec.ARN, Source: r.Source, Trust: r.Spec.TrustPolicy})
+		}
+		for _, n := range rest {
+			if a, ok := association(n); ok {
+				in.Associations = append(in.Associations, access.Association{Cluster: a.Cluster, Namespace: a.Namespace, ServiceAccount: a.ServiceAccount, RoleARN: a.RoleARN})
+				continue
+			}
+			ann := n.GetAnnotations()
+			if n.GetKind() == "ServiceAccount" && n.GetApiVersion() == "v1" && ann[generator.AnnotationRoleARN] != "" {
+				aud := ann[generator.AnnotationAudience]
+				if aud == "" {
+					aud = v1alpha1.DefaultAudience
+				}
+				in.ServiceAccounts = append(in.ServiceAccounts, access.ServiceAccount{Namespace: n.GetNamespace(), Name: n.GetName(), RoleARN: ann[generator.AnnotationRoleARN], Audience: aud})
+				continue
+			}
+			r := generator.ReadObject(generator.ObjectView{APIVersion: n.GetApiVersion(), Kind: n.GetKind(), Annotations: n.GetAnnotations(),
+				String: func(path ...string) string { v, _ := n.GetString(strings.Join(path, ".")); return v }})
+			if r.RoleName != "" && r.Trust != "" {
+				in.Roles = append(in.Roles, access.RoleInput{Name: r.RoleName, Account: r.RoleAccount, Source: n.GetKind() + " " + n.GetNamespace() + "/" + n.GetName(), Trust: r.Trust})
+			}
+		}
+		if len(in.Roles) == 0 && len(in.ServiceAccounts) == 0 && len(in.Associations) == 0 {
+			fmt.Fprintln(stderr, "irsa-fn access: no role, annotated ServiceAccount or Pod Identity association found in the input")
+			return 2
+		}
+		rep := access.Evaluate(in)
+		write := rep.WriteText
+		if *output == "json" {
+			write = rep.WriteJSON
+		}
+		if err := write(stdout); err != nil {
+			fmt.Fprintln(stderr, "irsa-fn access:", err)
+			return 2
+		}
+		return rep.ExitCode()
+	})
+}
