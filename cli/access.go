@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -9,21 +8,19 @@ import (
 	"github.com/irsa-dev/irsa-fn/access"
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/generator"
+	"github.com/spf13/pflag"
 )
+
+const accessUsage = "Usage: irsa-fn access [PATH...]\n\nLists, for every role of the rendered output in PATHs (files, kpt packages, export folders)\nor stdin, who can assume it — mechanism (IRSA or Pod Identity), cluster, namespace, service\naccount, audience — read from its trust policy itself, StringLike patterns shown as written;\nthen every annotated ServiceAccount and Pod Identity association, its role and whether that\nrole admits it (as verify evaluates it, without AWS).\n\nExit codes: 0 ok, 1 a ServiceAccount or association is refused by its role, 2 usage or input error.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn access\n\nFlags:\n"
 
 // runAccess is `irsa-fn access`: who can assume each rendered role, read from its trust policy,
 // and whether each ServiceAccount's and association's role admits it. No AWS call.
 func runAccess(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	return withJSONErrors(args, stdout, stderr, func(stdout, stderr io.Writer) int {
-		fs := flag.NewFlagSet("irsa-fn access", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		output := fs.String("o", "text", "output format: text, or json (one JSON document)")
-		fs.Usage = func() {
-			fmt.Fprint(stderr, "Usage: irsa-fn access [PATH...]\n\nLists, for every role of the rendered output in PATHs (files, kpt packages, export folders)\nor stdin, who can assume it — mechanism (IRSA or Pod Identity), cluster, namespace, service\naccount, audience — read from its trust policy itself, StringLike patterns shown as written;\nthen every annotated ServiceAccount and Pod Identity association, its role and whether that\nrole admits it (as verify evaluates it, without AWS).\n\nExit codes: 0 ok, 1 a ServiceAccount or association is refused by its role, 2 usage or input error.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn access\n\nFlags:\n")
-			fs.PrintDefaults()
-		}
-		if err := fs.Parse(args); err != nil {
-			return parseExit(err)
+		fs := pflag.NewFlagSet("irsa-fn access", pflag.ContinueOnError)
+		output := fs.StringP("output", "o", "text", "output format: text, or json (one JSON document)")
+		if code, done := parseFlags(fs, args, accessUsage, stdout, stderr); done {
+			return code
 		}
 		if *output != "text" && *output != "json" {
 			fmt.Fprintf(stderr, "irsa-fn access: -o %s: want text or json\n", *output)

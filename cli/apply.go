@@ -2,11 +2,12 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
@@ -104,8 +105,7 @@ const progressThreshold = 5
 
 // applyCommand is `irsa-fn apply`; runApply wraps it for -o json.
 func applyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("irsa-fn apply", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := pflag.NewFlagSet("irsa-fn apply", pflag.ContinueOnError)
 	var opts iamsync.Options
 	fs.BoolVar(&opts.DryRun, "dry-run", false, "print the plan, with diffs of policy documents, and change nothing")
 	fs.BoolVar(&opts.Prune, "prune", false, "delete roles of exactly this owner (under --path-prefix) that are no longer declared; needs an owner")
@@ -116,14 +116,10 @@ func applyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	fs.StringVar(&opts.PathPrefix, "path-prefix", "/", "with --prune, look only at roles under this path")
 	fs.IntVar(&opts.Concurrency, "concurrency", 4, "how many roles to work on at once")
 	allowEmpty := fs.Bool("allow-empty", false, "with --prune, run even when the input declares no IAMRole (deleting every role of the owner)")
-	output := fs.String("o", "text", "output format: text or json (one JSON document)")
+	output := fs.StringP("output", "o", "text", "output format: text or json (one JSON document)")
 	onlyProblems := fs.Bool("only-problems", false, "leave roles that are in sync out of the report")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, applyUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+	if code, done := parseFlags(fs, args, applyUsage, stdout, stderr); done {
+		return code
 	}
 	if *output != "text" && *output != "json" {
 		fmt.Fprintf(stderr, "irsa-fn apply: -o %q: want text or json\n", *output)
@@ -216,14 +212,4 @@ func progressWriter(w io.Writer, command string) func(done, total int) {
 			}
 		}
 	}
-}
-
-// isTerminal reports whether w is a terminal, where a progress line can be redrawn.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
 }

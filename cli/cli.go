@@ -2,19 +2,13 @@
 package cli
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 
-	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
-
 	"github.com/irsa-dev/irsa-fn/argocd"
 	"github.com/irsa-dev/irsa-fn/fn"
-	"github.com/irsa-dev/irsa-fn/iamref"
 	"github.com/irsa-dev/irsa-fn/internal/gctune"
-	"github.com/irsa-dev/irsa-fn/internal/version"
 	"github.com/irsa-dev/irsa-fn/schemas"
 )
 
@@ -36,13 +30,18 @@ Usage:
   irsa-fn verify [PATH...]
                           read the live roles and OIDC providers and explain every mismatch
                           with what was rendered; exit 0 only when everything matches
+  irsa-fn access [-o json] [PATH...]
+                          list who each rendered role's trust policy admits, and whether each
+                          ServiceAccount's role admits it (no AWS call)
   irsa-fn argocd generate
                           the Argo CD Config Management Plugin's generate: build
                           overlays/$ARGOCD_ENV_CLUSTER with kustomize's library, running
                           irsa-fn's functions only (examples/argocd)
   irsa-fn version         print the version, commit and Go version, and the IAM data's
                           (--notices: the licenses of the embedded data)
-  irsa-fn help            print this help; irsa-fn COMMAND --help prints a command's flags
+  irsa-fn completion bash|zsh|fish|powershell
+                          print a shell completion script (source <(irsa-fn completion bash))
+  irsa-fn help [COMMAND]  print this help, or a command's (as irsa-fn COMMAND --help)
 
 Example (an IRSABinding as the kustomize transformer config):
 `
@@ -106,42 +105,14 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "irsa-fn: refused to run with the arguments %q: started by the Argo CD plugin's build (%s is set), irsa-fn runs only as a KRM function, without arguments; the function annotation may say exec: {path: irsa-fn} and nothing more\n", args[1:], argocd.SandboxEnv)
 		return 1
 	}
-	if len(args) > 1 {
-		switch args[1] {
-		case "argocd":
-			return argocd.Main(args[2:], os.Getenv, stdout, stderr)
-		case "export":
-			return runExport(args[2:], stdin, stdout, stderr)
-		case "apply":
-			return runApply(args[2:], stdin, stdout, stderr)
-		case "access":
-			return runAccess(args[2:], stdin, stdout, stderr)
-		case "verify":
-			return runVerify(args[2:], stdin, stdout, stderr)
-		case "version", "--version":
-			if len(args) > 2 && args[2] == "--notices" {
-				fmt.Fprint(stdout, iamref.Notices)
-				return 0
-			}
-			fmt.Fprintln(stdout, version.Get())
-			fmt.Fprintf(stdout, "IAM service reference: %s (MIT: irsa-fn version --notices)\n", iamref.DataVersions)
-			return 0
-		case "help", "--help", "-h":
-			if err := writeHelp(stdout); err != nil {
-				fmt.Fprintln(stderr, "irsa-fn:", err)
-				return 1
-			}
+	if len(args) <= 1 {
+		if isTerminal(stdin) {
+			shortUsage(stdout)
 			return 0
 		}
-	}
-	if len(args) <= 1 {
 		return runFunction(stdin, stdout, stderr)
 	}
-	// Files as arguments, and the SDK's own flags (--doc).
-	if err := kfn.AsMain(&fn.Processor{Log: stderr}); err != nil {
-		return 1
-	}
-	return 0
+	return execute(args[1:], streams{in: stdin, out: stdout, errOut: stderr})
 }
 
 // runFunction is the KRM function proper: a ResourceList on stdin, the result on stdout. It does
@@ -169,13 +140,4 @@ func runFunction(stdin io.Reader, stdout, stderr io.Writer) int {
 // Run is Main on the process's own arguments and streams.
 func Run() int {
 	return Main(os.Args, os.Stdin, os.Stdout, os.Stderr)
-}
-
-// parseExit is the exit code for a flag parsing error: 0 for -h/--help, which printed the
-// usage, 2 for a wrong flag.
-func parseExit(err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return 0
-	}
-	return 2
 }

@@ -57,7 +57,7 @@ func TestHelp(t *testing.T) {
 		if code := Main([]string{"irsa-fn", sub, "--help"}, nil, &out, &errOut); code != 0 {
 			t.Errorf("%s --help: exit %d", sub, code)
 		}
-		if usage := errOut.String(); !strings.Contains(usage, "Usage: irsa-fn "+sub) || !strings.Contains(usage, "Example") {
+		if usage := out.String(); !strings.Contains(usage, "Usage: irsa-fn "+sub) || !strings.Contains(usage, "Example") || errOut.Len() != 0 {
 			t.Errorf("%s --help printed:\n%s", sub, usage)
 		}
 	}
@@ -161,7 +161,7 @@ func TestVerifyRefusesLegacyOwner(t *testing.T) {
 // argument (no apply, verify, export, nor generate again) and still runs as a KRM function.
 func TestSandboxedRefusesArguments(t *testing.T) {
 	t.Setenv(argocd.SandboxEnv, "")
-	for _, args := range [][]string{{"apply", "--prune"}, {"export", "--out", "x"}, {"verify"}, {"argocd", "generate"}, {"version"}, {"binding.yaml"}} {
+	for _, args := range [][]string{{"apply", "--prune"}, {"export", "--out", "x"}, {"verify"}, {"argocd", "generate"}, {"version"}, {"binding.yaml"}, {"--version"}, {"--help"}, {"completion", "bash"}, {"exprt"}} {
 		var out, errOut bytes.Buffer
 		code := Main(append([]string{"irsa-fn"}, args...), strings.NewReader(""), &out, &errOut)
 		if code != 1 || out.Len() != 0 || !strings.Contains(errOut.String(), "irsa-fn: refused to run with the arguments") || !strings.Contains(errOut.String(), argocd.SandboxEnv+" is set") {

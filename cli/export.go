@@ -2,10 +2,11 @@ package cli
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/irsa-dev/irsa-fn/export"
 )
@@ -33,25 +34,20 @@ Example:
   kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn export --out iam > manifests.yaml
   aws iam create-role --role-name S3WriterRole --assume-role-policy-document file://iam/S3WriterRole/trust-policy.json
 
-Flags:`
+Flags:
+`
 
 // runExport is `irsa-fn export --out DIR [PATH...]`.
 func runExport(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("irsa-fn export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := pflag.NewFlagSet("irsa-fn export", pflag.ContinueOnError)
 	out := fs.String("out", "", "folder to write DIR/<role>/*.json into (required)")
 	allowEmpty := fs.Bool("allow-empty", false, "accept input without an IAMRole: remove every role the last export wrote")
 	force := fs.Bool("force", false, "take over a non-empty DIR without "+export.ManifestFile+" (only folders holding a role.json count as irsa-fn's)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, exportUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+	if code, done := parseFlags(fs, args, exportUsage, stdout, stderr); done {
+		return code
 	}
 	if *out == "" {
-		fmt.Fprintln(stderr, "irsa-fn export: --out DIR is required")
-		fs.Usage()
+		fmt.Fprintln(stderr, "irsa-fn export: --out DIR is required\nRun 'irsa-fn export --help' for usage.")
 		return 2
 	}
 	in, err := export.ReadInput(fs.Args(), stdin)

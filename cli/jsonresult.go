@@ -49,15 +49,16 @@ func withJSONErrors(args []string, stdout, stderr io.Writer, run func(out, errw 
 	return code
 }
 
-// wantsJSON reports whether the arguments ask for -o json (as -o json, -o=json, --o json).
+// wantsJSON reports whether the arguments ask for -o json (as -o json, -o=json, -ojson,
+// --output json, --output=json, and the older --o json).
 func wantsJSON(args []string) bool {
 	for i, a := range args {
 		switch {
 		case a == "--":
 			return false
-		case a == "-o=json" || a == "--o=json":
+		case a == "-o=json" || a == "-ojson" || a == "--o=json" || a == "--output=json":
 			return true
-		case (a == "-o" || a == "--o") && i+1 < len(args) && args[i+1] == "json":
+		case (a == "-o" || a == "--o" || a == "--output") && i+1 < len(args) && args[i+1] == "json":
 			return true
 		}
 	}

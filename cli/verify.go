@@ -2,10 +2,11 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/spf13/pflag"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/logging"
@@ -16,21 +17,19 @@ import (
 	"github.com/irsa-dev/irsa-fn/iamsync"
 )
 
+// verifyUsage is what verify --help prints before the flags.
+const verifyUsage = "Usage: irsa-fn verify [PATH...]\n\nReads the live IAM roles and OIDC providers and explains every way they differ from the\nrendered IAMRoles (and ServiceAccounts) in PATHs or stdin: a missing provider or audience\n(InvalidIdentityToken), a trust policy that refuses a declared service account (Not authorized\nto perform sts:AssumeRoleWithWebIdentity, or sts:AssumeRole for EKS Pod Identity) and why, and\nevery drifted field, a missing or foreign irsa.dev/owner tag included. Every annotated ServiceAccount\nand PodIdentityAssociation is checked against the live trust of the role it names.\n\nExit codes: 0 everything in sync, 1 drift, 2 could not check (credentials, endpoint, throttling,\na role of another account than the credentials') or a usage error. Drift wins over could not check.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn verify\n\nFlags:\n"
+
 // verifyCommand is `irsa-fn verify`; runVerify wraps it for -o json.
 func verifyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("irsa-fn verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := pflag.NewFlagSet("irsa-fn verify", pflag.ContinueOnError)
 	var opts iamsync.Options
 	fs.IntVar(&opts.Concurrency, "concurrency", 4, "how many roles to read at once")
 	fs.StringVar(&opts.Owner, "owner", "", "value the "+iamsync.OwnerTag+" tag must have (any value when empty; the tag must be there)")
-	output := fs.String("o", "text", "output format: text, or json (one JSON document, one result per role)")
+	output := fs.StringP("output", "o", "text", "output format: text, or json (one JSON document, one result per role)")
 	onlyProblems := fs.Bool("only-problems", false, "leave out the roles and OIDC providers that are in sync")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "Usage: irsa-fn verify [PATH...]\n\nReads the live IAM roles and OIDC providers and explains every way they differ from the\nrendered IAMRoles (and ServiceAccounts) in PATHs or stdin: a missing provider or audience\n(InvalidIdentityToken), a trust policy that refuses a declared service account (Not authorized\nto perform sts:AssumeRoleWithWebIdentity, or sts:AssumeRole for EKS Pod Identity) and why, and\nevery drifted field, a missing or foreign irsa.dev/owner tag included. Every annotated ServiceAccount\nand PodIdentityAssociation is checked against the live trust of the role it names.\n\nExit codes: 0 everything in sync, 1 drift, 2 could not check (credentials, endpoint, throttling,\na role of another account than the credentials') or a usage error. Drift wins over could not check.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn verify\n\nFlags:\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return parseExit(err)
+	if code, done := parseFlags(fs, args, verifyUsage, stdout, stderr); done {
+		return code
 	}
 	if *output != "text" && *output != "json" {
 		fmt.Fprintf(stderr, "irsa-fn verify: -o %s: want text or json\n", *output)

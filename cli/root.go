@@ -1,0 +1,234 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
+
+	"github.com/irsa-dev/irsa-fn/argocd"
+	"github.com/irsa-dev/irsa-fn/fn"
+	"github.com/irsa-dev/irsa-fn/iamref"
+	"github.com/irsa-dev/irsa-fn/internal/version"
+)
+
+// The command line is built with cobra, as kubectl, kustomize, kpt and eksctl are: the same
+// conventions (help on stdout, `help CMD`, GNU-style flags, shell completion, suggestions).
+
+// streams are the process's standard streams, as a command sees them.
+type streams struct {
+	in          io.Reader
+	out, errOut io.Writer
+}
+
+// command is one subcommand whose own code parses its flags: run gets every argument after the
+// command's name (--help included) and returns the exit code.
+type command struct {
+	name, short string
+	run         func(args []string, s streams) int
+}
+
+// subcommands are irsa-fn's commands that parse their own flags, in the order the short usage
+// lists them. A new command is one more line here.
+func subcommands() []command {
+	return []command{
+		{"export", "write each IAMRole of a rendered stream to DIR/<role>/*.json, print the rest", func(a []string, s streams) int { return runExport(a, s.in, s.out, s.errOut) }},
+		{"apply", "create or update the IAM roles through the AWS SDK", func(a []string, s streams) int { return runApply(a, s.in, s.out, s.errOut) }},
+		{"verify", "compare the live IAM roles and OIDC providers with what was rendered", func(a []string, s streams) int { return runVerify(a, s.in, s.out, s.errOut) }},
+		{"access", "list who each rendered role's trust policy admits, and whether each ServiceAccount's role admits it", func(a []string, s streams) int { return runAccess(a, s.in, s.out, s.errOut) }},
+		{"argocd", "the Argo CD Config Management Plugin's generate (irsa-fn argocd generate)", func(a []string, s streams) int { return argocd.Main(a, os.Getenv, s.out, s.errOut) }},
+	}
+}
+
+// newRoot builds the command tree; the exit code of the command that runs is stored in code.
+func newRoot(s streams, code *int) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "irsa-fn [FILE...]",
+		Short: "render IAM Roles for Service Accounts (IRSA) and EKS Pod Identity for Amazon EKS",
+		// Files as arguments render as the KRM function does; an argument that is no file but
+		// almost a command's name is a typing error.
+		Args:          func(c *cobra.Command, args []string) error { return checkFileArgs(c, args) },
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// within two edits of a command's name (SuggestionsFor, unlike cobra's errors, has no default)
+		SuggestionsMinimumDistance: 2,
+		RunE: func(c *cobra.Command, args []string) error {
+			if v, _ := c.Flags().GetBool("version"); v {
+				*code = writeVersion(s.out)
+				return nil
+			}
+			*code = runFiles(args, s)
+			return nil
+		},
+	}
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.errOut)
+	root.Flags().Bool("version", false, "print the version (as irsa-fn version)")
+	cobraHelp := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		if c != root { // version, completion: cobra's own help
+			cobraHelp(c, args)
+			return
+		}
+		if err := writeHelp(s.out); err != nil {
+			fmt.Fprintln(s.errOut, "irsa-fn:", err)
+			*code = 1
+		}
+	})
+	for _, sc := range subcommands() {
+		sc := sc
+		c := &cobra.Command{
+			Use:                sc.name,
+			Short:              sc.short,
+			DisableFlagParsing: true, // the command parses its own flags, --help included
+			RunE: func(_ *cobra.Command, args []string) error {
+				*code = sc.run(args, s)
+				return nil
+			},
+		}
+		// `irsa-fn help CMD` prints what `irsa-fn CMD --help` does.
+		c.SetHelpFunc(func(*cobra.Command, []string) { *code = sc.run([]string{"--help"}, s) })
+		if sc.name == "argocd" {
+			c.ValidArgs = []string{"generate"}
+		}
+		root.AddCommand(c)
+	}
+	ver := &cobra.Command{
+		Use:   "version",
+		Short: "print the version, commit and Go version, and the IAM data's",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if n, _ := c.Flags().GetBool("notices"); n {
+				fmt.Fprint(s.out, iamref.Notices)
+				*code = 0
+				return nil
+			}
+			*code = writeVersion(s.out)
+			return nil
+		},
+	}
+	ver.Flags().Bool("notices", false, "print the licenses of the embedded data")
+	root.AddCommand(ver)
+	// cobra's completion command prints its help, exit 0, for a shell it does not know.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.ValidArgs = []string{"bash", "zsh", "fish", "powershell"}
+			c.Args = cobra.OnlyValidArgs
+			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }
+		}
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return err })
+	return root
+}
+
+// writeVersion prints the version, commit and Go version, and the IAM data's.
+func writeVersion(w io.Writer) int {
+	fmt.Fprintln(w, version.Get())
+	fmt.Fprintf(w, "IAM service reference: %s (MIT: irsa-fn version --notices)\n", iamref.DataVersions)
+	return 0
+}
+
+// checkFileArgs refuses an argument that is not an existing file and is within two edits (or a
+// prefix) of a command's name: `irsa-fn exprt` is a typing error, not a missing file.
+func checkFileArgs(root *cobra.Command, args []string) error {
+	for _, a := range args {
+		if _, err := os.Stat(a); err == nil {
+			continue
+		}
+		if near := root.SuggestionsFor(a); len(near) > 0 {
+			return fmt.Errorf("%q is neither a file nor a command: did you mean %s?", a, strings.Join(near, " or "))
+		}
+	}
+	return nil
+}
+
+// runFiles is the function mode on files (and the function mode on stdin when there are none),
+// as the KRM function SDK runs it.
+func runFiles(args []string, s streams) int {
+	if len(args) == 0 {
+		return runFunction(s.in, s.out, s.errOut)
+	}
+	// The SDK reads the process's own arguments (os.Args), which are args here: only the
+	// binary gets this far with files.
+	if err := kfn.AsMain(&fn.Processor{Log: s.errOut}); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// execute runs the command line args (without the program name) and returns the exit code:
+// the command's, or 2 for a usage error (unknown flag or command, a typing error).
+func execute(args []string, s streams) int {
+	code := 0
+	root := newRoot(s, &code)
+	root.SetArgs(args)
+	if _, err := root.ExecuteC(); err != nil {
+		fmt.Fprintf(s.errOut, "irsa-fn: %v\nRun 'irsa-fn --help' for usage.\n", err)
+		return 2
+	}
+	return code
+}
+
+// shortUsage is what irsa-fn prints when started on a terminal without arguments or input,
+// instead of waiting for a ResourceList on stdin.
+func shortUsage(w io.Writer) {
+	fmt.Fprint(w, `irsa-fn renders IAM Roles for Service Accounts (IRSA) and EKS Pod Identity for Amazon EKS.
+It is a KRM function: it reads a ResourceList on stdin (kustomize, kpt and Argo CD run it so),
+or renders the objects in FILEs.
+
+Usage:
+  irsa-fn < resource-list.yaml
+  irsa-fn FILE...
+  irsa-fn COMMAND [flags]
+
+Commands:
+`)
+	for _, sc := range subcommands() {
+		fmt.Fprintf(w, "  %-11s %s\n", sc.name, sc.short)
+	}
+	fmt.Fprintf(w, "  %-11s %s\n", "version", "print the version")
+	fmt.Fprintf(w, "  %-11s %s\n", "completion", "shell completion: bash, zsh, fish or powershell")
+	fmt.Fprint(w, "\nirsa-fn --help prints the full help; irsa-fn help COMMAND a command's.\n")
+}
+
+// isTerminal reports whether f (a stream of the process) is a terminal. A character device is
+// not enough: /dev/null is one too, and `irsa-fn < /dev/null` is an empty input, not a person.
+func isTerminal(f any) bool {
+	file, ok := f.(*os.File)
+	return ok && term.IsTerminal(int(file.Fd()))
+}
+
+// parseFlags parses a command's flags GNU-style. --help prints usage and the flags on stdout
+// (done, exit 0); a wrong flag prints the error on stderr (done, exit 2).
+func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (code int, done bool) {
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	// -o json was a Go flag named o, which also took --o json.
+	fs.SetNormalizeFunc(func(_ *pflag.FlagSet, name string) pflag.NormalizedName {
+		if name == "o" {
+			name = "output"
+		}
+		return pflag.NormalizedName(name)
+	})
+	err := fs.Parse(args)
+	switch {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, pflag.ErrHelp):
+		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, fs.FlagUsages())
+		return 0, true
+	default:
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", fs.Name(), err, fs.Name())
+		return 2, true
+	}
+}
