@@ -9,7 +9,6 @@ import (
 	"github.com/irsa-dev/irsa-fn/argocd"
 	"github.com/irsa-dev/irsa-fn/fn"
 	"github.com/irsa-dev/irsa-fn/internal/gctune"
-	"github.com/irsa-dev/irsa-fn/schemas"
 )
 
 const usage = `irsa-fn renders IAM Roles for Service Accounts (IRSA) and EKS Pod Identity for Amazon EKS from
@@ -20,31 +19,21 @@ Usage:
   irsa-fn                 run as a KRM function: a ResourceList on stdin, the result on stdout
                           (kustomize build --enable-alpha-plugins --enable-exec, kpt fn render/eval)
   irsa-fn FILE...         render the objects in FILEs (the function config comes from the items)
-  irsa-fn export --out DIR [PATH...]
-                          write each IAMRole of a rendered stream (stdin) or kpt package to
-                          DIR/<role>/{trust-policy.json,<policy>.json,role.json}; print the
-                          other objects, the manifests to deploy, on stdout
-  irsa-fn apply [--dry-run] [--prune] [--adopt] [--create-oidc-providers] [PATH...]
-                          create or update the IAM roles (IAMRole objects or export folders)
-                          through the AWS SDK
-  irsa-fn verify [PATH...]
-                          read the live roles and OIDC providers and explain every mismatch
-                          with what was rendered; exit 0 only when everything matches
-  irsa-fn access [-o json] [PATH...]
-                          list who each rendered role's trust policy admits, and whether each
-                          ServiceAccount's role admits it (no AWS call)
-  irsa-fn argocd generate
-                          the Argo CD Config Management Plugin's generate: build
-                          overlays/$ARGOCD_ENV_CLUSTER with kustomize's library, running
-                          irsa-fn's functions only (examples/argocd)
-  irsa-fn version         print the version, commit and Go version, and the IAM data's
-                          (--notices: the licenses of the embedded data)
-  irsa-fn completion bash|zsh|fish|powershell
-                          print a shell completion script (source <(irsa-fn completion bash))
-  irsa-fn help [COMMAND]  print this help, or a command's (as irsa-fn COMMAND --help)
+  irsa-fn COMMAND [flags] [ARG...]
 
+Commands:
+`
+
+// helpExample introduces the example; helpFooter ends the help.
+const (
+	helpExample = `
 Example (an IRSABinding as the kustomize transformer config):
 `
+	helpFooter = `
+Every field, its type, limits and default: irsa-fn explain irsabinding[.spec.role...] (--recursive).
+A command's flags and examples: irsa-fn help COMMAND, or irsa-fn COMMAND --help.
+`
+)
 
 // example is a complete binding; a test checks it renders without error.
 const example = `  apiVersion: irsa.dev/v1alpha1
@@ -75,28 +64,14 @@ const example = `  apiVersion: irsa.dev/v1alpha1
         name: my-app
 `
 
-// writeHelp prints the usage, the example and every field of the kinds users write.
-func writeHelp(w io.Writer) error {
+// writeHelp prints what irsa-fn is, its commands and an example; the field reference is
+// irsa-fn explain's.
+func writeHelp(w io.Writer) {
 	fmt.Fprint(w, usage)
+	writeCommands(w)
+	fmt.Fprint(w, helpExample)
 	fmt.Fprint(w, example)
-	for _, kind := range []string{"IRSABinding", "IRSAConfig"} {
-		fields, err := schemas.Fields(kind)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(w, "\nFields of %s (irsa.dev/v1alpha1); descriptions give defaults:\n", kind)
-		for _, f := range fields {
-			req := ""
-			if f.Required {
-				req = ", required"
-			}
-			fmt.Fprintf(w, "  %s (%s%s)\n", f.Path, f.Type, req)
-			if f.Description != "" {
-				fmt.Fprintf(w, "      %s\n", f.Description)
-			}
-		}
-	}
-	return nil
+	fmt.Fprint(w, helpFooter)
 }
 
 // Main runs the command named by args (os.Args) and returns the process exit code.

@@ -43,6 +43,7 @@ func subcommands() []command {
 		{"apply", "create or update the IAM roles through the AWS SDK", func(a []string, s streams) int { return runApply(a, s.in, s.out, s.errOut) }},
 		{"verify", "compare the live IAM roles and OIDC providers with what was rendered", func(a []string, s streams) int { return runVerify(a, s.in, s.out, s.errOut) }},
 		{"access", "list who each rendered role's trust policy admits, and whether each ServiceAccount's role admits it", func(a []string, s streams) int { return runAccess(a, s.in, s.out, s.errOut) }},
+		{"explain", "describe the irsa.dev kinds and their fields: type, limits, default (irsa-fn explain irsabinding.spec.role)", func(a []string, s streams) int { return runExplain(a, s.out, s.errOut) }},
 		{"argocd", "the Argo CD Config Management Plugin's generate (irsa-fn argocd generate)", func(a []string, s streams) int { return argocd.Main(a, os.Getenv, s.out, s.errOut) }},
 	}
 }
@@ -78,10 +79,7 @@ func newRoot(s streams, code *int) *cobra.Command {
 			cobraHelp(c, args)
 			return
 		}
-		if err := writeHelp(s.out); err != nil {
-			fmt.Fprintln(s.errOut, "irsa-fn:", err)
-			*code = 1
-		}
+		writeHelp(s.out)
 	})
 	for _, sc := range subcommands() {
 		sc := sc
@@ -192,12 +190,18 @@ Usage:
 
 Commands:
 `)
+	writeCommands(w)
+	fmt.Fprint(w, "\nirsa-fn --help prints the full help; irsa-fn help COMMAND a command's.\n")
+}
+
+// writeCommands lists the commands: the table's, then version, completion and help.
+func writeCommands(w io.Writer) {
 	for _, sc := range subcommands() {
 		fmt.Fprintf(w, "  %-11s %s\n", sc.name, sc.short)
 	}
-	fmt.Fprintf(w, "  %-11s %s\n", "version", "print the version")
-	fmt.Fprintf(w, "  %-11s %s\n", "completion", "shell completion: bash, zsh, fish or powershell")
-	fmt.Fprint(w, "\nirsa-fn --help prints the full help; irsa-fn help COMMAND a command's.\n")
+	fmt.Fprintf(w, "  %-11s %s\n", "version", "print the version, commit and Go version (--notices: the data's licenses)")
+	fmt.Fprintf(w, "  %-11s %s\n", "completion", "shell completion: bash, zsh, fish or powershell (source <(irsa-fn completion bash))")
+	fmt.Fprintf(w, "  %-11s %s\n", "help", "print this help, or a command's (as irsa-fn COMMAND --help)")
 }
 
 // isTerminal reports whether f (a stream of the process) is a terminal. A character device is

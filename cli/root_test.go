@@ -68,7 +68,7 @@ func TestFileArgsBeforeSuggestions(t *testing.T) {
 // TestHelpOnStdout: every command's help is on stdout with exit 0, as `CMD --help`, `CMD -h`
 // and `help CMD`, the same text each way.
 func TestHelpOnStdout(t *testing.T) {
-	for _, cmd := range []string{"export", "apply", "verify", "argocd", "version", "completion"} {
+	for _, cmd := range []string{"export", "apply", "verify", "explain", "argocd", "version", "completion"} {
 		var helps []string
 		for _, args := range [][]string{{cmd, "--help"}, {cmd, "-h"}, {"help", cmd}} {
 			code, out, errOut := run(args...)
@@ -89,8 +89,8 @@ func TestHelpOnStdout(t *testing.T) {
 		}
 	}
 	_, top, _ := run("--help")
-	if _, help, _ := run("help"); help != top || !strings.Contains(top, "Fields of IRSABinding") {
-		t.Errorf("help and --help differ, or lack the field reference")
+	if _, help, _ := run("help"); help != top || !strings.Contains(top, "irsa-fn explain") {
+		t.Errorf("help and --help differ, or do not point at irsa-fn explain")
 	}
 }
 

@@ -12,6 +12,7 @@ type Schema struct {
 	Title                string    `json:"title,omitempty"`
 	Description          string    `json:"description,omitempty"`
 	Type                 string    `json:"type,omitempty"`
+	Default              any       `json:"default,omitempty"`
 	Enum                 []string  `json:"enum,omitempty"`
 	Pattern              string    `json:"pattern,omitempty"`
 	MinLength            *int64    `json:"minLength,omitempty"`

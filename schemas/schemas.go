@@ -1,11 +1,12 @@
 // Package schemas embeds the JSON Schemas of the irsa.dev kinds, generated from api/v1alpha1 by
-// `make schemas`, for the built-in help and for editors (yaml-language-server).
+// `make schemas`, for irsa-fn explain and for editors (yaml-language-server).
 package schemas
 
 import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"strings"
 )
 
 //go:embed *.schema.json
@@ -31,6 +32,30 @@ func fileName(kind string) string {
 	return kind
 }
 
+// Kind returns the kind named name, compared case-insensitively (irsabinding is IRSABinding);
+// false when no kind has that name.
+func Kind(name string) (string, bool) {
+	for _, k := range Kinds {
+		if strings.EqualFold(k, name) {
+			return k, true
+		}
+	}
+	return "", false
+}
+
+// Parse returns the JSON Schema of a kind, its properties in declaration order.
+func Parse(kind string) (*Schema, error) {
+	data, err := JSON(kind)
+	if err != nil {
+		return nil, fmt.Errorf("no schema for %s: %w", kind, err)
+	}
+	var root Schema
+	if err := json.Unmarshal(data, &root); err != nil {
+		return nil, fmt.Errorf("schema of %s: %w", kind, err)
+	}
+	return &root, nil
+}
+
 // Field is one field of a kind, for the field reference.
 type Field struct {
 	// Path is the field's path, such as spec.role.maxSessionDuration; list items are shown as [].
@@ -44,16 +69,12 @@ type Field struct {
 
 // Fields lists every field of a kind, depth first in schema order.
 func Fields(kind string) ([]Field, error) {
-	data, err := JSON(kind)
+	root, err := Parse(kind)
 	if err != nil {
-		return nil, fmt.Errorf("no schema for %s: %w", kind, err)
-	}
-	var root Schema
-	if err := json.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("schema of %s: %w", kind, err)
+		return nil, err
 	}
 	var out []Field
-	walk(&root, "", &out)
+	walk(root, "", &out)
 	return out, nil
 }
 
