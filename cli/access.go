@@ -3,11 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/irsa-dev/irsa-fn/access"
-	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
-	"github.com/irsa-dev/irsa-fn/generator"
 	"github.com/spf13/pflag"
 )
 
@@ -22,8 +19,7 @@ func runAccess(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		if code, done := parseFlags(fs, args, accessUsage, stdout, stderr); done {
 			return code
 		}
-		if *output != "text" && *output != "json" {
-			fmt.Fprintf(stderr, "irsa-fn access: -o %s: want text or json\n", *output)
+		if !outputFormatOK("access", *output, stderr) {
 			return 2
 		}
 		found, rest, err := loadRoles(fs.Args(), stdin)
@@ -40,18 +36,11 @@ func runAccess(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				in.Associations = append(in.Associations, access.Association{Cluster: a.Cluster, Namespace: a.Namespace, ServiceAccount: a.ServiceAccount, RoleARN: a.RoleARN})
 				continue
 			}
-			ann := n.GetAnnotations()
-			if n.GetKind() == "ServiceAccount" && n.GetApiVersion() == "v1" && ann[generator.AnnotationRoleARN] != "" {
-				aud := ann[generator.AnnotationAudience]
-				if aud == "" {
-					aud = v1alpha1.DefaultAudience
-				}
-				in.ServiceAccounts = append(in.ServiceAccounts, access.ServiceAccount{Namespace: n.GetNamespace(), Name: n.GetName(), RoleARN: ann[generator.AnnotationRoleARN], Audience: aud})
+			if sa, ok := annotatedServiceAccount(n); ok {
+				in.ServiceAccounts = append(in.ServiceAccounts, access.ServiceAccount{Namespace: sa.Namespace, Name: sa.Name, RoleARN: sa.RoleARN, Audience: sa.Audience})
 				continue
 			}
-			r := generator.ReadObject(generator.ObjectView{APIVersion: n.GetApiVersion(), Kind: n.GetKind(), Annotations: n.GetAnnotations(),
-				String: func(path ...string) string { v, _ := n.GetString(strings.Join(path, ".")); return v }})
-			if r.RoleName != "" && r.Trust != "" {
+			if r := readObject(n); r.RoleName != "" && r.Trust != "" {
 				in.Roles = append(in.Roles, access.RoleInput{Name: r.RoleName, Account: r.RoleAccount, Source: n.GetKind() + " " + n.GetNamespace() + "/" + n.GetName(), Trust: r.Trust})
 			}
 		}

@@ -121,8 +121,7 @@ func applyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int 
 	if code, done := parseFlags(fs, args, applyUsage, stdout, stderr); done {
 		return code
 	}
-	if *output != "text" && *output != "json" {
-		fmt.Fprintf(stderr, "irsa-fn apply: -o %q: want text or json\n", *output)
+	if !outputFormatOK("apply", *output, stderr) {
 		return 2
 	}
 	// IAM compares path prefixes as strings: /irsa would also take /irsa-x/.

@@ -31,8 +31,7 @@ func verifyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	if code, done := parseFlags(fs, args, verifyUsage, stdout, stderr); done {
 		return code
 	}
-	if *output != "text" && *output != "json" {
-		fmt.Fprintf(stderr, "irsa-fn verify: -o %s: want text or json\n", *output)
+	if !outputFormatOK("verify", *output, stderr) {
 		return 2
 	}
 	if opts.Owner == iamsync.LegacyOwner {
@@ -59,18 +58,9 @@ func verifyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 			assocs = append(assocs, a)
 			continue
 		}
-		if n.GetKind() != "ServiceAccount" || n.GetApiVersion() != "v1" {
-			continue
+		if sa, ok := annotatedServiceAccount(n); ok {
+			sas = append(sas, sa)
 		}
-		ann := n.GetAnnotations()
-		if ann[generator.AnnotationRoleARN] == "" {
-			continue
-		}
-		aud := ann[generator.AnnotationAudience]
-		if aud == "" {
-			aud = v1alpha1.DefaultAudience
-		}
-		sas = append(sas, iamsync.ServiceAccount{Namespace: n.GetNamespace(), Name: n.GetName(), RoleARN: ann[generator.AnnotationRoleARN], Audience: aud, Binding: ann[generator.AnnotationBinding]})
 	}
 	ctx := context.Background()
 	roles := specs(found)
@@ -110,16 +100,48 @@ func verifyCommand(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 // association reads an EKS Pod Identity association of the render, of any output that renders
 // them (ACK, Crossplane).
 func association(n *kyaml.RNode) (iamsync.Association, bool) {
-	r := generator.ReadObject(generator.ObjectView{
+	r := readObject(n)
+	if r.Association == nil {
+		return iamsync.Association{}, false
+	}
+	a := iamsync.Association{Cluster: r.Association.Cluster, Namespace: r.Association.Namespace, ServiceAccount: r.Association.ServiceAccount, RoleARN: r.Association.RoleARN}
+	return a, a.RoleARN != "" && a.Cluster != "" && a.Namespace != "" && a.ServiceAccount != ""
+}
+
+// readObject reads what a rendered object stands for in AWS, through the output that renders it.
+func readObject(n *kyaml.RNode) generator.Rendered {
+	return generator.ReadObject(generator.ObjectView{
 		APIVersion: n.GetApiVersion(), Kind: n.GetKind(), Annotations: n.GetAnnotations(),
 		String: func(path ...string) string {
 			v, _ := n.GetString(strings.Join(path, "."))
 			return v
 		},
 	})
-	if r.Association == nil {
-		return iamsync.Association{}, false
+}
+
+// annotatedServiceAccount reads a ServiceAccount annotated with a role: the role, the audience
+// its tokens carry (the webhook's default when the annotation leaves it out) and its binding.
+func annotatedServiceAccount(n *kyaml.RNode) (iamsync.ServiceAccount, bool) {
+	if n.GetKind() != "ServiceAccount" || n.GetApiVersion() != "v1" {
+		return iamsync.ServiceAccount{}, false
 	}
-	a := iamsync.Association{Cluster: r.Association.Cluster, Namespace: r.Association.Namespace, ServiceAccount: r.Association.ServiceAccount, RoleARN: r.Association.RoleARN}
-	return a, a.RoleARN != "" && a.Cluster != "" && a.Namespace != "" && a.ServiceAccount != ""
+	ann := n.GetAnnotations()
+	if ann[generator.AnnotationRoleARN] == "" {
+		return iamsync.ServiceAccount{}, false
+	}
+	aud := ann[generator.AnnotationAudience]
+	if aud == "" {
+		aud = v1alpha1.DefaultAudience
+	}
+	return iamsync.ServiceAccount{Namespace: n.GetNamespace(), Name: n.GetName(), RoleARN: ann[generator.AnnotationRoleARN], Audience: aud, Binding: ann[generator.AnnotationBinding]}, true
+}
+
+// outputFormatOK reports whether -o names a format the command writes (text or json), and says
+// so on stderr when it does not.
+func outputFormatOK(command, output string, stderr io.Writer) bool {
+	if output == "text" || output == "json" {
+		return true
+	}
+	fmt.Fprintf(stderr, "irsa-fn %s: -o %q: want text or json\n", command, output)
+	return false
 }
