@@ -43,6 +43,7 @@ func subcommands() []command {
 		{"apply", "create or update the IAM roles through the AWS SDK", func(a []string, s streams) int { return runApply(a, s.in, s.out, s.errOut) }},
 		{"verify", "compare the live IAM roles and OIDC providers with what was rendered", func(a []string, s streams) int { return runVerify(a, s.in, s.out, s.errOut) }},
 		{"access", "who each rendered role's trust admits; whether each ServiceAccount's role does", func(a []string, s streams) int { return runAccess(a, s.in, s.out, s.errOut) }},
+		{"diff", "what a change does to IAM between two renders (-o markdown for a pull request)", func(a []string, s streams) int { return runDiff(a, s.in, s.out, s.errOut) }},
 		{"explain", "the irsa.dev kinds' fields: type, limits, default (explain irsabinding.spec.role)", func(a []string, s streams) int { return runExplain(a, s.out, s.errOut) }},
 		{"argocd", "the Argo CD Config Management Plugin's generate (irsa-fn argocd generate)", func(a []string, s streams) int { return argocd.Main(a, os.Getenv, s.out, s.errOut) }},
 	}

@@ -48,13 +48,20 @@ func groupOf(apiVersion string) string {
 
 // isWorkload reports whether o is a workload irsa-fn patches.
 func isWorkload(o *kfn.KubeObject) bool {
-	g := groupOf(o.GetAPIVersion())
-	for _, want := range workloadGroups[o.GetKind()] {
+	_, ok := WorkloadPodSpec(o.GetAPIVersion(), o.GetKind())
+	return ok
+}
+
+// WorkloadPodSpec returns where an object of the API version and kind keeps its pod spec, and
+// whether it is a workload irsa-fn patches (Deployment, CronJob, Rollout…).
+func WorkloadPodSpec(apiVersion, kind string) ([]string, bool) {
+	g := groupOf(apiVersion)
+	for _, want := range workloadGroups[kind] {
 		if g == want {
-			return true
+			return podSpecPath(kind), true
 		}
 	}
-	return false
+	return nil, false
 }
 
 // isGenerated reports whether a render made o: for a binding, or for the IRSAConfig.

@@ -29,3 +29,8 @@ func MatchLike(pattern, value string) bool {
 	}
 	return i == len(p)
 }
+
+// LikeCovers reports whether the StringLike pattern outer matches every value the pattern inner
+// matches (case-sensitively): system:serviceaccount:prod:* covers system:serviceaccount:prod:a
+// and system:serviceaccount:prod:a-*.
+func LikeCovers(outer, inner string) bool { return patternCovers(outer, inner) }

@@ -33,7 +33,32 @@ func actionCovers(outer, inner string) bool {
 	if outer == "*" {
 		return true
 	}
-	o, in := strings.ToLower(outer), strings.ToLower(inner)
+	return patternCovers(strings.ToLower(outer), strings.ToLower(inner))
+}
+
+// ActionCovers reports whether the action pattern outer matches every action the pattern inner
+// matches, as patterns (without IAM's service reference, so it holds for actions IAM adds
+// later), without regard to case: s3:* covers s3:Get*, s3:Get* covers s3:GetObject.
+func ActionCovers(outer, inner string) bool { return actionCovers(outer, inner) }
+
+// ResourceCovers reports whether the Resource pattern outer matches every ARN the pattern inner
+// matches, case-sensitively as IAM compares ARNs: arn:aws:s3:::b/* covers arn:aws:s3:::b/a/*.
+// A policy variable such as ${aws:username} in inner may stand for anything, so only a * of
+// outer covers it; equal patterns always cover each other.
+func ResourceCovers(outer, inner string) bool {
+	if outer == inner || outer == "*" {
+		return true
+	}
+	return patternCovers(outer, policyVariable.ReplaceAllString(inner, "*"))
+}
+
+// policyVariable matches a policy variable of a Resource: ${aws:username}, ${aws:PrincipalTag/team}.
+var policyVariable = regexp.MustCompile(`\$\{[^}]*\}`)
+
+// patternCovers reports whether the IAM pattern o matches every string the pattern in matches:
+// o's * may span any part of in, its ? stands for exactly one character of in that is not a *,
+// and its other characters must equal in's.
+func patternCovers(o, in string) bool {
 	// reach[j]: o[:i] can match in[:j], for the current i.
 	reach := make([]bool, len(in)+1)
 	reach[0] = true

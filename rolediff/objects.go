@@ -1,0 +1,98 @@
+package rolediff
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/irsa-dev/irsa-fn/access"
+)
+
+// compareObjects lists, per ServiceAccount, workload and Pod Identity association, the role or
+// service account it now uses. Anything that gives pods a role they did not have, or another
+// one, is broadening; a binding that goes away is narrowing.
+func compareObjects(old, new Input) []ObjectDiff {
+	var out []ObjectDiff
+	type saKey struct{ ns, name string }
+	saValue := func(sa access.ServiceAccount) string { return sa.RoleARN + " (aud " + sa.Audience + ")" }
+	out = append(out, diffMaps(
+		keyed(old.ServiceAccounts, func(sa access.ServiceAccount) saKey { return saKey{sa.Namespace, sa.Name} }, saValue),
+		keyed(new.ServiceAccounts, func(sa access.ServiceAccount) saKey { return saKey{sa.Namespace, sa.Name} }, saValue),
+		func(k saKey) ObjectDiff {
+			return ObjectDiff{Kind: "ServiceAccount", Namespace: k.ns, Name: k.name, Change: Change{Aspect: "role-arn"}}
+		})...)
+	type wKey struct{ kind, ns, name string }
+	out = append(out, diffMaps(
+		keyed(withRole(old), func(w Workload) wKey { return wKey{w.Kind, w.Namespace, w.Name} }, func(w Workload) string { return w.ServiceAccount }),
+		keyed(withRole(new), func(w Workload) wKey { return wKey{w.Kind, w.Namespace, w.Name} }, func(w Workload) string { return w.ServiceAccount }),
+		func(k wKey) ObjectDiff {
+			return ObjectDiff{Kind: k.kind, Namespace: k.ns, Name: k.name, Change: Change{Aspect: "serviceAccountName"}}
+		})...)
+	type aKey struct{ cluster, ns, name string }
+	akey := func(a access.Association) aKey { return aKey{a.Cluster, a.Namespace, a.ServiceAccount} }
+	arole := func(a access.Association) string { return a.RoleARN }
+	out = append(out, diffMaps(keyed(old.Associations, akey, arole), keyed(new.Associations, akey, arole),
+		func(k aKey) ObjectDiff {
+			return ObjectDiff{Kind: "PodIdentityAssociation", Cluster: k.cluster, Namespace: k.ns, Name: k.name, Change: Change{Aspect: "roleArn"}}
+		})...)
+	return out
+}
+
+// keyed indexes values by key.
+func keyed[T any, K comparable](items []T, key func(T) K, value func(T) string) map[K]string {
+	out := map[K]string{}
+	for _, it := range items {
+		out[key(it)] = value(it)
+	}
+	return out
+}
+
+// diffMaps lists the keys whose value was added, removed or changed, sorted by the diff's kind,
+// namespace and name. An added or changed value is broadening; a removed one narrowing.
+func diffMaps[K comparable](old, new map[K]string, diff func(K) ObjectDiff) []ObjectDiff {
+	var out []ObjectDiff
+	for k, n := range new {
+		d := diff(k)
+		o, ok := old[k]
+		switch {
+		case !ok:
+			d.Change.Change, d.Detail, d.Class = "added", n, Broadening
+		case o != n:
+			d.Change.Change, d.Detail, d.Class = "changed", o+" -> "+n, Broadening
+		default:
+			continue
+		}
+		out = append(out, d)
+	}
+	for k, o := range old {
+		if _, ok := new[k]; !ok {
+			d := diff(k)
+			d.Change.Change, d.Detail, d.Class = "removed", o, Narrowing
+			out = append(out, d)
+		}
+	}
+	slices.SortFunc(out, func(a, b ObjectDiff) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Cluster, b.Cluster), cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// withRole lists the workloads whose service account has a role in the input: annotated with
+// one, or given one by a Pod Identity association. Other workloads are of no concern to IAM,
+// so a workload that moves to a service account without a role leaves the list (narrowing).
+func withRole(in Input) []Workload {
+	type sa struct{ ns, name string }
+	roled := map[sa]bool{}
+	for _, s := range in.ServiceAccounts {
+		roled[sa{s.Namespace, s.Name}] = true
+	}
+	for _, a := range in.Associations {
+		roled[sa{a.Namespace, a.ServiceAccount}] = true
+	}
+	var out []Workload
+	for _, w := range in.Workloads {
+		if roled[sa{w.Namespace, w.ServiceAccount}] {
+			out = append(out, w)
+		}
+	}
+	return out
+}
