@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/irsa-dev/irsa-fn/access"
 	"github.com/spf13/pflag"
+	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
+
+	"github.com/irsa-dev/irsa-fn/access"
 )
 
 const accessUsage = "Usage: irsa-fn access [PATH...]\n\nLists, for every role of the rendered output in PATHs (files, kpt packages, export folders)\nor stdin, who can assume it — mechanism (IRSA or Pod Identity), cluster, namespace, service\naccount, audience — read from its trust policy itself, StringLike patterns shown as written;\nthen every annotated ServiceAccount and Pod Identity association, its role and whether that\nrole admits it (as verify evaluates it, without AWS).\n\nExit codes: 0 ok, 1 a ServiceAccount or association is refused by its role, 2 usage or input error.\n\nExample:\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn access\n\nFlags:\n"
@@ -32,12 +34,7 @@ func runAccess(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			in.Roles = append(in.Roles, access.RoleInput{Name: r.Spec.RoleName, Account: r.Spec.AccountID, ARN: r.Spec.ARN, Source: r.Source, Trust: r.Spec.TrustPolicy})
 		}
 		for _, n := range rest {
-			if a, ok := association(n); ok {
-				in.Associations = append(in.Associations, access.Association{Cluster: a.Cluster, Namespace: a.Namespace, ServiceAccount: a.ServiceAccount, RoleARN: a.RoleARN})
-				continue
-			}
-			if sa, ok := annotatedServiceAccount(n); ok {
-				in.ServiceAccounts = append(in.ServiceAccounts, access.ServiceAccount{Namespace: sa.Namespace, Name: sa.Name, RoleARN: sa.RoleARN, Audience: sa.Audience})
+			if readBinding(n, &in.ServiceAccounts, &in.Associations) {
 				continue
 			}
 			if r := readObject(n); r.RoleName != "" && r.Trust != "" {
@@ -59,4 +56,18 @@ func runAccess(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		}
 		return rep.ExitCode()
 	})
+}
+
+// readBinding adds a Pod Identity association or an annotated ServiceAccount of the render to
+// its list, and reports whether the object was one.
+func readBinding(n *kyaml.RNode, sas *[]access.ServiceAccount, assocs *[]access.Association) bool {
+	if a, ok := association(n); ok {
+		*assocs = append(*assocs, access.Association{Cluster: a.Cluster, Namespace: a.Namespace, ServiceAccount: a.ServiceAccount, RoleARN: a.RoleARN})
+		return true
+	}
+	if sa, ok := annotatedServiceAccount(n); ok {
+		*sas = append(*sas, access.ServiceAccount{Namespace: sa.Namespace, Name: sa.Name, RoleARN: sa.RoleARN, Audience: sa.Audience})
+		return true
+	}
+	return false
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/pflag"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
-	"github.com/irsa-dev/irsa-fn/access"
 	"github.com/irsa-dev/irsa-fn/fn"
 	"github.com/irsa-dev/irsa-fn/generator"
 	"github.com/irsa-dev/irsa-fn/rolediff"
@@ -112,12 +111,7 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 	crossplane := map[string]*rolediff.Role{}
 	var policies, attachments []*kyaml.RNode
 	for _, n := range rest {
-		if a, ok := association(n); ok {
-			in.Associations = append(in.Associations, access.Association{Cluster: a.Cluster, Namespace: a.Namespace, ServiceAccount: a.ServiceAccount, RoleARN: a.RoleARN})
-			continue
-		}
-		if sa, ok := annotatedServiceAccount(n); ok {
-			in.ServiceAccounts = append(in.ServiceAccounts, access.ServiceAccount{Namespace: sa.Namespace, Name: sa.Name, RoleARN: sa.RoleARN, Audience: sa.Audience})
+		if readBinding(n, &in.ServiceAccounts, &in.Associations) {
 			continue
 		}
 		if path, ok := fn.WorkloadPodSpec(n.GetApiVersion(), n.GetKind()); ok {

@@ -93,13 +93,29 @@ func (outer Grant) Covers(inner Grant) bool {
 func ConditionImplies(strict, loose Condition) bool {
 	for op, keys := range loose {
 		for key, lv := range keys {
-			sv, ok := conditionValues(strict, op, key)
-			if !ok || !valuesWithin(op, sv, lv) {
+			implied := false
+			for _, sop := range siblings(op) {
+				if sv, ok := conditionValues(strict, sop, key); ok && valuesWithin(sop, op, sv, lv) {
+					implied = true
+				}
+			}
+			if !implied {
 				return false
 			}
 		}
 	}
 	return true
+}
+
+// siblings are the operators whose values can be compared with op's: op itself, and for
+// StringEquals and StringLike (with the same qualifiers) each other.
+func siblings(op string) []string {
+	for _, pair := range [][2]string{{"StringEquals", "StringLike"}, {"StringLike", "StringEquals"}} {
+		if strings.Contains(op, pair[0]) && !strings.Contains(op, "Not") {
+			return []string{op, strings.Replace(op, pair[0], pair[1], 1)}
+		}
+	}
+	return []string{op}
 }
 
 // conditionValues finds the values of an operator and key (without regard to case) of a block.
@@ -112,18 +128,23 @@ func conditionValues(c Condition, op, key string) (Values, bool) {
 	return nil, false
 }
 
-// valuesWithin reports whether the values strict of an operator admit no more than loose.
-func valuesWithin(op string, strict, loose Values) bool {
-	base := strings.TrimSuffix(op[strings.Index(op, ":")+1:], "IfExists")
-	if strings.Contains(base, "Not") {
+// valuesWithin reports whether the values strict of the operator strictOp admit no more than the
+// values loose of looseOp (the same operator, or its StringEquals/StringLike sibling).
+func valuesWithin(strictOp, looseOp string, strict, loose Values) bool {
+	base := func(op string) string { return strings.TrimSuffix(op[strings.Index(op, ":")+1:], "IfExists") }
+	sb, lb := base(strictOp), base(looseOp)
+	if strings.Contains(lb, "Not") {
 		// Not any of the values: more values admit less.
 		return !slices.ContainsFunc(loose, func(l string) bool { return !slices.Contains(strict, l) })
 	}
 	within := func(s, l string) bool { return s == l }
 	switch {
-	case base == "StringLike" || strings.HasPrefix(base, "Arn"):
+	case sb == "StringLike" && lb == "StringEquals":
+		// A pattern is within a literal only when it is that literal.
+		within = func(s, l string) bool { return s == l && !strings.ContainsAny(s, "*?") }
+	case lb == "StringLike" || strings.HasPrefix(lb, "Arn"):
 		within = func(s, l string) bool { return patternCovers(l, s) }
-	case base == "StringEqualsIgnoreCase":
+	case lb == "StringEqualsIgnoreCase":
 		within = strings.EqualFold
 	}
 	return !slices.ContainsFunc(strict, func(s string) bool {
