@@ -36,7 +36,14 @@ type accessReport struct {
 // accessCmd runs the real irsa-fn access with stdin and returns its exit code, stdout and stderr.
 func accessCmd(t *testing.T, bin, stdin string, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"access"}, args...)...)
+	return irsaFnCmd(t, bin, stdin, append([]string{"access"}, args...)...)
+}
+
+// irsaFnCmd runs the real irsa-fn with args and stdin and returns its exit code, stdout and
+// stderr.
+func irsaFnCmd(t *testing.T, bin, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
