@@ -126,6 +126,8 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 		switch {
 		case group == "iam.services.k8s.aws" && n.GetKind() == "Role":
 			in.Roles = append(in.Roles, ackRole(n))
+		case group == "iam.services.k8s.aws" && n.GetKind() == "Policy":
+			in.Policies = append(in.Policies, rolediff.ManagedPolicy{Path: field(n, "spec.path"), Name: field(n, "spec.name"), Document: field(n, "spec.policyDocument")})
 		case strings.HasPrefix(group, "iam.aws.") && strings.HasSuffix(group, "upbound.io") && n.GetKind() == "Role":
 			r := readObject(n)
 			role := rolediff.Role{Name: r.RoleName, Source: n.GetKind() + " " + n.GetName(), Trust: r.Trust,

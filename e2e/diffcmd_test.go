@@ -486,3 +486,26 @@ func TestDiffReadme(t *testing.T) {
 		t.Error("the README's commands leave examples/quickstart changed")
 	}
 }
+
+// TestDiffCustomerManagedPolicy changes the document of an ACK Policy a role attaches (the
+// rendered ack-extras case) and checks the role's permissions are reported broadened.
+func TestDiffCustomerManagedPolicy(t *testing.T) {
+	bin := irsaFn(t)
+	rendered, err := os.ReadFile(filepath.Join("testdata", "cases", "ack-extras", "expected.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const action = `"s3:ListBucket"`
+	if !strings.Contains(string(rendered), action) {
+		t.Fatalf("the ack-extras render has no %s", action)
+	}
+	dir := t.TempDir()
+	old, new := filepath.Join(dir, "old.yaml"), filepath.Join(dir, "new.yaml")
+	write(t, old, string(rendered))
+	write(t, new, strings.Replace(string(rendered), action, action+`, "s3:DeleteObject"`, 1))
+	code, out, stderr := diffCmd(t, bin, "", "-o", "json", "--fail-on", "broadening", old, new)
+	rep := parseDiff(t, out)
+	if code != 1 || len(rep.Roles) != 1 || !slices.Contains(rep.changes(), "broadening permissions allow action added") {
+		t.Errorf("an action added to an attached ACK Policy: exit %d, want 1: %v\n%s", code, rep.changes(), stderr)
+	}
+}

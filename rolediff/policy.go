@@ -111,8 +111,9 @@ func parsePair(aspect, what, oldText, newText string) (iampolicy.Document, iampo
 	return o, n, nil
 }
 
-// comparePermissions lists what changed in what the role may do: its inline policies taken
-// together, so a statement moved from one policy to another changes nothing.
+// comparePermissions lists what changed in what the role may do: its inline policies (and the
+// documents of the customer managed policies it attaches) taken together, so a statement moved
+// from one policy to another changes nothing.
 func comparePermissions(oldPolicies, newPolicies []Policy) []Change {
 	names := func(ps []Policy) []string {
 		var out []string
@@ -123,10 +124,10 @@ func comparePermissions(oldPolicies, newPolicies []Policy) []Change {
 	}
 	var out []Change
 	for _, name := range minus(names(newPolicies), names(oldPolicies)) {
-		out = append(out, Change{AspectPermissions, "inline policy added", name, Neutral})
+		out = append(out, Change{AspectPermissions, "policy added", name, Neutral})
 	}
 	for _, name := range minus(names(oldPolicies), names(newPolicies)) {
-		out = append(out, Change{AspectPermissions, "inline policy removed", name, Neutral})
+		out = append(out, Change{AspectPermissions, "policy removed", name, Neutral})
 	}
 	merge := func(ps []Policy, other []Policy) (iampolicy.Document, []Change) {
 		var doc iampolicy.Document
@@ -136,7 +137,7 @@ func comparePermissions(oldPolicies, newPolicies []Policy) []Change {
 			if err != nil {
 				// Unchanged and unreadable on both sides: nothing to say of it.
 				if !slices.Contains(other, p) {
-					bad = append(bad, Change{AspectPermissions, "inline policy changed", p.Name + " cannot be evaluated: " + err.Error(), Broadening})
+					bad = append(bad, Change{AspectPermissions, "policy changed", p.Name + " cannot be evaluated: " + err.Error(), Broadening})
 				}
 				continue
 			}

@@ -61,10 +61,17 @@ type Workload struct {
 	Kind, Namespace, Name, ServiceAccount string
 }
 
-// Input is one render: roles, workloads, annotated ServiceAccounts and Pod Identity
-// associations.
+// ManagedPolicy is a customer managed policy the render creates (an ACK Policy): its path,
+// name and document. A role that attaches it is compared with its document.
+type ManagedPolicy struct {
+	Path, Name, Document string
+}
+
+// Input is one render: roles, customer managed policies, workloads, annotated ServiceAccounts
+// and Pod Identity associations.
 type Input struct {
 	Roles           []Role
+	Policies        []ManagedPolicy
 	Workloads       []Workload
 	ServiceAccounts []access.ServiceAccount
 	Associations    []access.Association
@@ -155,7 +162,7 @@ func Compare(old, new Input) Report {
 			d.Changes = []Change{{AspectRole, "role removed", describeRole(o), Narrowing}}
 		default:
 			d.Status = StatusChanged
-			d.Changes = compareRole(o, n)
+			d.Changes = compareRole(withManaged(o, old.Policies), withManaged(n, new.Policies))
 		}
 		if len(d.Changes) == 0 {
 			continue
@@ -165,6 +172,26 @@ func Compare(old, new Input) Report {
 	}
 	rep.Objects = compareObjects(old, new)
 	return rep
+}
+
+// withManaged adds to a role's inline policies the documents of the customer managed policies
+// of the render it attaches, named "managed <ARN>", so that a change of such a document is a
+// change of what the role may do.
+func withManaged(r Role, policies []ManagedPolicy) Role {
+	r.Inline = slices.Clone(r.Inline)
+	for _, arn := range r.Managed {
+		for _, p := range policies {
+			path := p.Path
+			if path == "" {
+				path = "/"
+			}
+			if strings.HasSuffix(arn, ":policy"+path+p.Name) {
+				r.Inline = append(r.Inline, Policy{Name: "managed " + arn, Document: p.Document})
+				break
+			}
+		}
+	}
+	return r
 }
 
 // classOf is broadening when some change is, else narrowing when some change is, else neutral.

@@ -96,7 +96,7 @@ func TestCompareRoles(t *testing.T) {
 			new: withInline(policy(allow([]string{"s3:GetObject", "s3:PutObject"}, []string{bucket + "/*"}, ""))), class: Broadening, change: "allow resource wildcard introduced"},
 		{name: "resource to a narrower prefix narrows",
 			new: withInline(policy(allow([]string{"s3:GetObject", "s3:PutObject"}, []string{bucket + "/a/b/*"}, ""))), class: Narrowing, change: "allow resource removed"},
-		{name: "statement moved to another inline policy", new: withInline(policy(), s3("s3:GetObject", "s3:PutObject")), class: Neutral, change: "inline policy added"},
+		{name: "statement moved to another inline policy", new: withInline(policy(), s3("s3:GetObject", "s3:PutObject")), class: Neutral, change: "policy added"},
 		{name: "actions regrouped onto other resources broadens",
 			old:   withInline(policy(allow([]string{"s3:GetObject"}, []string{bucket + "/a/*"}, ""), allow([]string{"s3:PutObject"}, []string{bucket + "/b/*"}, ""))),
 			new:   withInline(policy(allow([]string{"s3:GetObject", "s3:PutObject"}, []string{bucket + "/a/*", bucket + "/b/*"}, ""))),
@@ -134,7 +134,7 @@ func TestCompareRoles(t *testing.T) {
 		{name: "session duration raised", new: func(r *Role) { r.MaxSessionDuration = 7200 }, class: Broadening, change: "max session duration raised"},
 		{name: "session duration lowered", old: func(r *Role) { r.MaxSessionDuration = 7200 }, class: Narrowing, change: "max session duration lowered"},
 		{name: "default session duration written out", new: func(r *Role) { r.MaxSessionDuration = 3600 }, wantEmpty: true},
-		{name: "unreadable new policy broadens", new: withInline(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Bogus":1}]}`), class: Broadening, change: "inline policy changed"},
+		{name: "unreadable new policy broadens", new: withInline(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Bogus":1}]}`), class: Broadening, change: "policy changed"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -272,5 +272,25 @@ func TestWriteDeterministic(t *testing.T) {
 		if !strings.Contains(first, "1 role changed, broadening: yes") {
 			t.Errorf("%s: no summary line:\n%s", name, first)
 		}
+	}
+}
+
+// TestCustomerManagedPolicy checks that a change of the document of a customer managed policy
+// the render creates is a change of each role that attaches it.
+func TestCustomerManagedPolicy(t *testing.T) {
+	arn := "arn:aws:iam::123456789012:policy/team/lake-read"
+	r := base()
+	r.Managed = []string{arn}
+	read := ManagedPolicy{Path: "/team/", Name: "lake-read", Document: policy(allow([]string{"s3:GetObject"}, []string{bucket + "/*"}, ""))}
+	write := read
+	write.Document = policy(allow([]string{"s3:GetObject", "s3:DeleteObject"}, []string{bucket + "/*"}, ""))
+	rep := Compare(Input{Roles: []Role{r}, Policies: []ManagedPolicy{read}}, Input{Roles: []Role{r}, Policies: []ManagedPolicy{write}})
+	if !rep.Broadening() || len(rep.Roles) != 1 || !strings.Contains(dump(rep.Roles[0].Changes), "allow action added: s3:DeleteObject") {
+		t.Errorf("an action added to an attached customer managed policy: %+v", rep.Roles)
+	}
+	other := write
+	other.Name = "lake-write"
+	if rep := Compare(Input{Roles: []Role{r}, Policies: []ManagedPolicy{read}}, Input{Roles: []Role{r}, Policies: []ManagedPolicy{read, other}}); !rep.Empty() {
+		t.Errorf("a policy no role attaches changed a role: %+v", rep.Roles)
 	}
 }
