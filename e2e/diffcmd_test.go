@@ -81,10 +81,16 @@ type quickstartEdit struct {
 }
 
 // quickstart copies examples/quickstart and returns a function that renders it with edits
-// applied (the files restored after), written to a file of the folder's parent.
+// applied (the files restored after), written to a file of another folder.
 func quickstart(t *testing.T, bin string) (string, func(name string, edits ...quickstartEdit) string) {
 	t.Helper()
-	dir := copyExample(t, "quickstart", bin)
+	return renderer(t, bin, "quickstart")
+}
+
+// renderer is quickstart for any example rendered with kustomize.
+func renderer(t *testing.T, bin, example string) (string, func(name string, edits ...quickstartEdit) string) {
+	t.Helper()
+	dir := copyExample(t, example, bin)
 	out := t.TempDir()
 	return dir, func(name string, edits ...quickstartEdit) string {
 		t.Helper()
@@ -507,5 +513,43 @@ func TestDiffCustomerManagedPolicy(t *testing.T) {
 	rep := parseDiff(t, out)
 	if code != 1 || len(rep.Roles) != 1 || !slices.Contains(rep.changes(), "broadening permissions allow action added") {
 		t.Errorf("an action added to an attached ACK Policy: exit %d, want 1: %v\n%s", code, rep.changes(), stderr)
+	}
+}
+
+// TestDiffOtherOutputs broadens the Crossplane example (an action and a managed policy: roles,
+// RolePolicies and RolePolicyAttachments read together) and the Pod Identity example (a service
+// account: a trust subject and an association), and checks each is reported broadening.
+func TestDiffOtherOutputs(t *testing.T) {
+	bin := irsaFn(t)
+	for _, tc := range []struct {
+		example string
+		edits   []quickstartEdit
+		want    []string
+	}{
+		{"crossplane", []quickstartEdit{
+			{"irsa-binding.yaml", "- actions: [es:ESHttpPost, es:ESHttpPut]", "- actions: [es:ESHttpPost, es:ESHttpPut, es:ESHttpDelete]"},
+			{"irsa-binding.yaml", "managed: [arn:aws:iam::aws:policy/AmazonOpenSearchServiceReadOnlyAccess]", "managed: [arn:aws:iam::aws:policy/AmazonOpenSearchServiceReadOnlyAccess, arn:aws:iam::aws:policy/ReadOnlyAccess]"},
+		}, []string{"broadening permissions allow action added", "broadening managedPolicies managed policy attached"}},
+		{"pod-identity", []quickstartEdit{
+			{"irsa-binding.yaml", "  role:\n", "  serviceAccounts:\n    - name: billing\n    - name: audit\n  role:\n"},
+		}, []string{"broadening trust subject added", "broadening PodIdentityAssociation roleArn added"}},
+	} {
+		t.Run(tc.example, func(t *testing.T) {
+			_, render := renderer(t, bin, tc.example)
+			old, new := render("old"), render("new", tc.edits...)
+			if code, out, stderr := diffCmd(t, bin, "", "--fail-on", "broadening", old, old); code != 0 || out != "no IAM-relevant change\n" {
+				t.Errorf("the render against itself: exit %d\n%s%s", code, out, stderr)
+			}
+			code, out, stderr := diffCmd(t, bin, "", "-o", "json", "--fail-on", "broadening", old, new)
+			rep := parseDiff(t, out)
+			for _, want := range tc.want {
+				if !slices.Contains(rep.changes(), want) {
+					t.Errorf("no %q: %v", want, rep.changes())
+				}
+			}
+			if code != 1 || len(rep.Roles) != 1 {
+				t.Errorf("exit %d, want 1, one role changed: %+v\n%s", code, rep.Roles, stderr)
+			}
+		})
 	}
 }
