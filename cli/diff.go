@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"maps"
@@ -115,10 +116,9 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 			continue
 		}
 		if path, ok := fn.WorkloadPodSpec(n.GetApiVersion(), n.GetKind()); ok {
-			sa, _ := n.GetString(strings.Join(append(path, "serviceAccountName"), "."))
-			if sa == "" {
-				sa = "default"
-			}
+			// The API server takes the deprecated serviceAccount when serviceAccountName is empty.
+			sa := cmp.Or(field(n, strings.Join(append(slices.Clone(path), "serviceAccountName"), ".")),
+				field(n, strings.Join(append(slices.Clone(path), "serviceAccount"), ".")), "default")
 			in.Workloads = append(in.Workloads, rolediff.Workload{Kind: n.GetKind(), Namespace: n.GetNamespace(), Name: n.GetName(), ServiceAccount: sa})
 			continue
 		}

@@ -311,6 +311,10 @@ func TestDiffAdversary(t *testing.T) {
 		{"action moved into NotAction", nil,
 			[]quickstartEdit{{qsBinding, qsActions, "- notActions: [s3:DeleteObject]"}}, "broadening permissions NotAction/NotResource statement added or changed"},
 		{"role renamed", nil, []quickstartEdit{{qsBinding, qsRoleName, "    name: S3WriterRoleV2\n"}}, "broadening role role added"},
+		{"workload added with the deprecated serviceAccount", nil,
+			[]quickstartEdit{{"deployment.yaml", "              value: my-app-uploads\n", "              value: my-app-uploads\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: sneaky, namespace: production}\n" +
+				"spec: {selector: {matchLabels: {app: sneaky}}, template: {metadata: {labels: {app: sneaky}}, spec: {serviceAccount: s3-writer, containers: [{name: c, image: x}]}}}\n"}},
+			"broadening Deployment serviceAccountName added"},
 		{"workload switched service account", []quickstartEdit{reports},
 			[]quickstartEdit{reports, {qsBinding, qsWorkload, qsWorkload + "      serviceAccount: reports\n"}}, "broadening Deployment serviceAccountName changed"},
 	}
