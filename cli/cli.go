@@ -2,6 +2,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -105,7 +106,10 @@ func runFunction(stdin io.Reader, stdout, stderr io.Writer) int {
 	if _, werr := stdout.Write(out); werr != nil && err == nil {
 		err = werr
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, fn.ErrFailed):
+		return 1 // each error is already on stderr or in the results, once
+	case err != nil:
 		fmt.Fprintf(stderr, "failed to evaluate function: %v\n", err)
 		return 1
 	}
