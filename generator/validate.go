@@ -48,6 +48,9 @@ var (
 	supportedWorkload = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Rollout"}
 )
 
+// ownerChars says what an IRSAConfig's owner, the value of a tag on every role, may be.
+const ownerChars = "1-256 letters, digits, spaces and _ . : / = + - @, as an IAM tag value"
+
 // dns1123SubdomainRule says what a Kubernetes object name may be.
 const dns1123SubdomainRule = "a DNS-1123 subdomain: at most 253 lower case letters, digits, '-' and '.', starting and ending with a letter or digit"
 
@@ -58,6 +61,9 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	checkObjectName(c.Metadata.Name, &l)
 	spec := diag.NewPath("spec")
 	validateClusters(c.Spec.ClusterList(), spec.Child("clusters"), &l)
+	if o := c.Spec.Owner; o != "" && (utf8.RuneCountInString(o) > MaxTagValueLength || !tagPattern.MatchString(o)) {
+		l.Errorf(spec.Child("owner"), ownerChars, "owner %q cannot be the value of the irsa.dev/owner tag", o)
+	}
 	if m := c.Spec.Lint.IAMReference; m != "" && m != "Error" && m != v1alpha1.IAMReferenceWarning {
 		l.Errorf(spec.Child("lint", "iamReference"), "Error or Warning", "%q is not a way to report findings against IAM's service reference", m)
 	}

@@ -3,7 +3,6 @@ package schemas
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,22 +55,10 @@ func TestExamplesMatchSchemas(t *testing.T) {
 	schemas := compile(t)
 	checked := 0
 	for _, root := range []string{filepath.Join("..", "examples"), filepath.Join("..", "e2e", "testdata", "cases")} {
-		err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
-			if err != nil || info.IsDir() || !strings.HasSuffix(p, ".yaml") || info.Name() == "expected.yaml" {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			dec := yaml.NewDecoder(bytes.NewReader(data))
-			for {
-				var doc map[string]any
-				if err := dec.Decode(&doc); err != nil {
-					break
-				}
+		for p, docs := range irsaDocs(t, root) {
+			for _, doc := range docs {
 				kind, _ := doc["kind"].(string)
-				if api, _ := doc["apiVersion"].(string); api != "irsa.dev/v1alpha1" || schemas[kind] == nil {
+				if schemas[kind] == nil {
 					continue
 				}
 				if err := schemas[kind].Validate(asJSON(t, doc)); err != nil {
@@ -79,10 +66,6 @@ func TestExamplesMatchSchemas(t *testing.T) {
 				}
 				checked++
 			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
 	}
 	if checked < 25 {
@@ -140,5 +123,50 @@ func TestFields(t *testing.T) {
 	}
 	if !strings.Contains(byPath["spec.role.maxSessionDuration"].Description, "Default: 3600") {
 		t.Error("the description of maxSessionDuration does not give its default")
+	}
+}
+
+// TestPatternsSayWhatTheyAllow: every field with a pattern has an errorMessage (what editors and
+// ajv-errors show instead of the pattern) that its description repeats after "Allowed:".
+func TestPatternsSayWhatTheyAllow(t *testing.T) {
+	patterned := 0
+	var walk func(kind, path string, n, holder map[string]any)
+	walk = func(kind, path string, n, holder map[string]any) {
+		if _, ok := n["pattern"]; ok {
+			patterned++
+			msg, _ := n["errorMessage"].(string)
+			desc, _ := holder["description"].(string)
+			switch {
+			case !strings.HasPrefix(msg, "must be "):
+				t.Errorf("%s %s: a pattern without an errorMessage", kind, path)
+			case !strings.Contains(desc, "Allowed: "+strings.TrimPrefix(msg, "must be ")):
+				t.Errorf("%s %s: the description does not say what the errorMessage says (%q): %q", kind, path, msg, desc)
+			}
+		}
+		if props, ok := n["properties"].(map[string]any); ok {
+			for name, p := range props {
+				walk(kind, path+"."+name, p.(map[string]any), p.(map[string]any))
+			}
+		}
+		if items, ok := n["items"].(map[string]any); ok {
+			walk(kind, path+"[]", items, n)
+		}
+		if values, ok := n["additionalProperties"].(map[string]any); ok {
+			walk(kind, path+"[*]", values, values)
+		}
+	}
+	for _, kind := range Kinds {
+		data, err := JSON(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var root map[string]any
+		if err := json.Unmarshal(data, &root); err != nil {
+			t.Fatal(err)
+		}
+		walk(kind, "", root, root)
+	}
+	if patterned < 30 {
+		t.Errorf("only %d patterned fields", patterned)
 	}
 }

@@ -138,6 +138,9 @@ func (g *generator) structSchema(name string, st *ast.StructType) (*schemas.Sche
 				outputsSchema(fs)
 				continue
 			}
+			if g.crd && isObjectMeta(f.Type) && strings.HasPrefix(m, ruleMarker) {
+				continue // the API server owns metadata's schema: a rule on it has no field to check
+			}
 			if err := applyMarker(fs, m); err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", name, yname, err)
 			}
@@ -190,7 +193,16 @@ func (g *generator) typeSchema(expr ast.Expr) (*schemas.Schema, error) {
 		}
 		switch under := ti.spec.Type.(type) {
 		case *ast.StructType:
-			return g.structSchema(t.Name, under)
+			s, err := g.structSchema(t.Name, under)
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range markers {
+				if err := applyMarker(s, m); err != nil {
+					return nil, fmt.Errorf("%s: %w", t.Name, err)
+				}
+			}
+			return s, nil
 		default:
 			return g.typeSchema(under)
 		}
@@ -199,14 +211,85 @@ func (g *generator) typeSchema(expr ast.Expr) (*schemas.Schema, error) {
 }
 
 // outputsSchema makes a list of outputs (spec.output) take the values of irsa-fn's outputs,
-// each described, from the table of outputs itself: adding an output adds it to the schema.
+// each described, from the table of outputs itself: adding an output adds it to the schema. Each
+// output is listed once, and an output that stands alone (none) is not combined with others.
 func outputsSchema(s *schemas.Schema) {
 	s.Items.Enum = irsa.OutputNames()
 	s.Description = strings.TrimSpace(s.Description + " " + irsa.OutputsDescription())
+	s.UniqueItems = true
+	var alone, defaults []string
+	for _, o := range irsa.Outputs() {
+		if o.Traits().Alone {
+			alone = append(alone, string(o.Name()))
+		}
+		if o.Traits().Default {
+			defaults = append(defaults, string(o.Name()))
+		}
+	}
+	if len(defaults) > 0 {
+		s.Default = defaults
+	}
+	if len(alone) > 0 {
+		one := int64(1)
+		s.AllOf = append(s.AllOf, &schemas.Schema{
+			AnyOf:        []*schemas.Schema{{MaxItems: &one}, {Items: &schemas.Schema{Not: &schemas.Schema{Enum: alone}}}},
+			ErrorMessage: "must list " + strings.Join(alone, " or ") + " alone, or other outputs without it",
+		})
+	}
 }
 
-// applyMarker applies one +kubebuilder:validation marker to a field's schema.
+// The markers of irsa-fn's own that applyMarker reads besides +kubebuilder ones.
+const (
+	// ruleMarker adds a JSON Schema, written as JSON, that the field (or every value of the
+	// type) must also match: a rule between fields, with its errorMessage.
+	ruleMarker = "irsa:schema:rule="
+	// allowedMarker says in words what a field (a list's items) may be, in the words of
+	// irsa-fn's own error: it becomes the errorMessage editors and ajv-errors report, and is
+	// added to the description.
+	allowedMarker = "irsa:schema:allowed="
+	// defaultMarker gives the value irsa-fn uses when the field is not set, as JSON.
+	defaultMarker = "kubebuilder:default="
+)
+
+func isObjectMeta(expr ast.Expr) bool {
+	id, ok := expr.(*ast.Ident)
+	return ok && id.Name == "ObjectMeta"
+}
+
+// applyMarker applies one marker to a field's (or a type's) schema: a +kubebuilder:validation
+// marker, a +kubebuilder:default, or one of irsa-fn's (ruleMarker, allowedMarker).
 func applyMarker(s *schemas.Schema, marker string) error {
+	switch {
+	case strings.HasPrefix(marker, ruleMarker):
+		var rule schemas.Schema
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(marker, ruleMarker)), &rule); err != nil {
+			return fmt.Errorf("marker %s: %w", marker, err)
+		}
+		s.AllOf = append(s.AllOf, &rule)
+		return nil
+	case strings.HasPrefix(marker, allowedMarker):
+		allowed := strings.TrimPrefix(marker, allowedMarker)
+		target := s
+		if s.Type == "array" {
+			target = s.Items
+		}
+		target.ErrorMessage = "must be " + allowed
+		s.Description = strings.TrimSpace(s.Description + " Allowed: " + allowed + ".")
+		return nil
+	case strings.HasPrefix(marker, defaultMarker):
+		value := strings.TrimPrefix(marker, defaultMarker)
+		var v any
+		if err := json.Unmarshal([]byte(value), &v); err != nil {
+			v = value // a bare word is a string, as kubebuilder reads it
+		}
+		s.Default = v
+		return nil
+	}
+	return applyValidation(s, marker)
+}
+
+// applyValidation applies one +kubebuilder:validation marker to a field's schema.
+func applyValidation(s *schemas.Schema, marker string) error {
 	const prefix = "kubebuilder:validation:"
 	if !strings.HasPrefix(marker, prefix) {
 		return nil
@@ -214,7 +297,7 @@ func applyMarker(s *schemas.Schema, marker string) error {
 	key, value, _ := strings.Cut(strings.TrimPrefix(marker, prefix), "=")
 	value = strings.Trim(value, "`")
 	target := s
-	if s.Type == "array" && (key == "Enum" || key == "Pattern" || key == "MaxLength") {
+	if s.Type == "array" && (key == "Enum" || key == "Pattern" || key == "MaxLength" || key == "MinLength") {
 		target = s.Items
 	}
 	num := func() (*int64, error) {
@@ -235,14 +318,80 @@ func applyMarker(s *schemas.Schema, marker string) error {
 		target.Minimum, err = num()
 	case "Maximum":
 		target.Maximum, err = num()
+	case "MinItems":
+		target.MinItems, err = num()
 	case "MaxItems":
 		target.MaxItems, err = num()
+	case "UniqueItems":
+		target.UniqueItems = value == "true"
+	case "MinProperties":
+		target.MinProperties, err = num()
 	case "MaxProperties":
 		target.MaxProperties, err = num()
 	default:
 		return fmt.Errorf("marker %s is not supported", marker)
 	}
 	return err
+}
+
+// crdForm turns a JSON Schema into the structural form Kubernetes takes for a CRD: without the
+// keywords it lacks (errorMessage, propertyNames), uniqueItems as x-kubernetes-list-type: set,
+// and rules (allOf, anyOf, oneOf, not) that only check values, without types, descriptions,
+// defaults or additionalProperties of their own. A rule left empty is dropped.
+func crdForm(s *schemas.Schema) {
+	if s == nil {
+		return
+	}
+	s.ErrorMessage = ""
+	s.PropertyNames = nil
+	if s.UniqueItems {
+		s.UniqueItems = false
+		s.ListType = "set"
+	}
+	crdForm(s.Items)
+	for _, p := range s.Properties {
+		crdForm(p.Schema)
+	}
+	if values, ok := s.AdditionalProperties.(*schemas.Schema); ok {
+		crdForm(values)
+	}
+	s.AllOf = valueRules(s.AllOf)
+	s.AnyOf = valueRules(s.AnyOf)
+	s.OneOf = valueRules(s.OneOf)
+	if s.Not != nil {
+		s.Not = valueRule(s.Not)
+	}
+}
+
+// valueRules are rules in the form a CRD takes them (see crdForm), the empty ones dropped.
+func valueRules(rules []*schemas.Schema) []*schemas.Schema {
+	var out []*schemas.Schema
+	for _, r := range rules {
+		if r = valueRule(r); r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// valueRule is a rule in the form a CRD takes it (see crdForm); nil when nothing is left.
+func valueRule(r *schemas.Schema) *schemas.Schema {
+	crdForm(r)
+	r.Type, r.Description, r.Default, r.AdditionalProperties, r.Title = "", "", nil, nil, ""
+	for _, p := range r.Properties {
+		if v := valueRule(p.Schema); v != nil {
+			*p.Schema = *v
+		} else {
+			*p.Schema = schemas.Schema{}
+		}
+	}
+	if r.Items != nil {
+		r.Items = valueRule(r.Items)
+	}
+	if data, _ := json.Marshal(r); string(data) == "{}" {
+		return nil
+	}
+	return r
 }
 
 // kind describes one kind to generate schemas for.
@@ -281,6 +430,7 @@ func Generate(apiDir string) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		crdForm(cs)
 		crd, err := crdYAML(k, cs)
 		if err != nil {
 			return nil, err
