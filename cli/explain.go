@@ -218,10 +218,13 @@ func limits(n *schemas.Schema) [][2]string {
 		if s.Pattern != "" {
 			out = append(out, [2]string{prefix + "PATTERN", s.Pattern})
 		}
+		if s.UniqueItems {
+			out = append(out, [2]string{prefix + "UNIQUE", "each item once"})
+		}
 		for _, l := range []struct {
 			label string
 			v     *int64
-		}{{"MINLENGTH", s.MinLength}, {"MAXLENGTH", s.MaxLength}, {"MINIMUM", s.Minimum}, {"MAXIMUM", s.Maximum}, {"MAXITEMS", s.MaxItems}, {"MAXPROPERTIES", s.MaxProperties}} {
+		}{{"MINLENGTH", s.MinLength}, {"MAXLENGTH", s.MaxLength}, {"MINIMUM", s.Minimum}, {"MAXIMUM", s.Maximum}, {"MINITEMS", s.MinItems}, {"MAXITEMS", s.MaxItems}, {"MINPROPERTIES", s.MinProperties}, {"MAXPROPERTIES", s.MaxProperties}} {
 			if l.v != nil {
 				out = append(out, [2]string{prefix + l.label, fmt.Sprint(*l.v)})
 			}
@@ -234,23 +237,18 @@ func limits(n *schemas.Schema) [][2]string {
 	return out
 }
 
-// defaultOf is a field's default: the schema's default, else what its description gives after
-// "Default: " (the schemas say defaults in words, such as "the binding's name").
+// defaultOf is a field's default: its schema's default key, the value irsa-fn uses when the
+// field is not set, as JSON; "" when irsa-fn has no fixed value for it (a default that depends on
+// other fields, such as the binding's name, is in the description).
 func defaultOf(n *schemas.Schema) string {
-	if n.Default != nil {
-		b, err := json.Marshal(n.Default)
-		if err == nil {
-			return string(b)
-		}
-	}
-	_, after, ok := strings.Cut(n.Description, "Default: ")
-	if !ok {
+	if n.Default == nil {
 		return ""
 	}
-	if i := strings.Index(after, ". "); i >= 0 {
-		after = after[:i]
+	b, err := json.Marshal(n.Default)
+	if err != nil {
+		return ""
 	}
-	return strings.TrimSuffix(after, ".")
+	return string(b)
 }
 
 // writeWrapped prints text in lines of at most 100 columns, each after indent.

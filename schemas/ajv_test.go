@@ -112,8 +112,26 @@ func runAjv(t *testing.T, docs []map[string]any) []ajvResult {
 }
 
 // toolErrors runs irsa-fn's function on a ResourceList of items and a function config ("" for
-// none) and returns the field of each error, "" for errors about no field.
+// none) and returns each error, after its field.
 func toolErrors(t *testing.T, fnConfig string, items ...string) []string {
+	t.Helper()
+	var errs []string
+	for _, r := range runTool(t, fnConfig, items...).Results {
+		if r.Severity != kfn.Error {
+			continue
+		}
+		field := ""
+		if r.Field != nil {
+			field = r.Field.Path
+		}
+		errs = append(errs, field+": "+r.Message)
+	}
+	return errs
+}
+
+// runTool runs irsa-fn's function on a ResourceList of items (YAML documents) and a function
+// config ("" for none), and returns the ResourceList it leaves.
+func runTool(t *testing.T, fnConfig string, items ...string) *kfn.ResourceList {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n")
@@ -140,18 +158,7 @@ func toolErrors(t *testing.T, fnConfig string, items ...string) []string {
 	if _, err := (&fn.Processor{}).Process(rl); err != nil {
 		t.Fatal(err)
 	}
-	var fields []string
-	for _, r := range rl.Results {
-		if r.Severity != kfn.Error {
-			continue
-		}
-		field := ""
-		if r.Field != nil {
-			field = r.Field.Path
-		}
-		fields = append(fields, field+": "+r.Message)
-	}
-	return fields
+	return rl
 }
 
 const issuer = "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E"

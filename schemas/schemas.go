@@ -62,9 +62,12 @@ type Field struct {
 	Path string
 	// Type is the JSON type, with its limits (enum, range, pattern).
 	Type string
-	// Description is the field's doc comment, which says its default.
+	// Description is the field's doc comment.
 	Description string
 	Required    bool
+	// Default is the value irsa-fn uses when the field is not set; nil when it has none, or one
+	// that depends on other fields (which the description says).
+	Default any
 }
 
 // Fields lists every field of a kind, depth first in schema order.
@@ -89,7 +92,7 @@ func walk(n *Schema, path string, out *[]Field) {
 		if path != "" {
 			p = path + "." + name
 		}
-		*out = append(*out, Field{Path: p, Type: describe(child), Description: child.Description, Required: required[name]})
+		*out = append(*out, Field{Path: p, Type: describe(child), Description: child.Description, Required: required[name], Default: child.Default})
 		switch {
 		case child.Type == "object" && len(child.Properties) > 0:
 			walk(child, p, out)
