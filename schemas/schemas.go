@@ -12,6 +12,21 @@ import (
 //go:embed *.schema.json
 var files embed.FS
 
+// Release is the tag of the irsa-fn release the schemas are published under: their $id, and the
+// $schema of the examples, is the file at that tag in the repository (URL), so that a binding
+// copied out of the repository keeps validating against the schema of the release it was
+// written for. Bump it with a release that changes the schemas.
+const Release = "v0.1.0"
+
+// baseURL is where the repository's files are published, by tag.
+const baseURL = "https://raw.githubusercontent.com/irsa-dev/irsa-fn/"
+
+// URL is the published address of a kind's JSON Schema: its $id, and what an example's
+// `# yaml-language-server: $schema=` names.
+func URL(kind string) string {
+	return baseURL + Release + "/schemas/" + fileName(kind)
+}
+
 // Kinds are the kinds with a schema, in the order the help lists them.
 var Kinds = []string{"IRSABinding", "IRSAConfig", "IAMRole"}
 

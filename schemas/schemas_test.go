@@ -3,7 +3,9 @@ package schemas
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -168,5 +170,78 @@ func TestPatternsSayWhatTheyAllow(t *testing.T) {
 	}
 	if patterned < 30 {
 		t.Errorf("only %d patterned fields", patterned)
+	}
+}
+
+// modeline is how a YAML file names its schema for yaml-language-server.
+var modeline = regexp.MustCompile(`(?m)^# yaml-language-server: \$schema=(\S+)$`)
+
+// TestExamplesPointAtPublishedSchemas: every example file of one irsa.dev kind names, on its first
+// line, the published URL of that kind's schema, a file of schemas/ at the release tag, so that a
+// copied folder keeps validating; no example names a schema by a path or another URL. Each
+// schema's $id is its published URL.
+func TestExamplesPointAtPublishedSchemas(t *testing.T) {
+	for _, kind := range Kinds {
+		var s struct {
+			ID string `json:"$id"`
+		}
+		data, err := JSON(kind)
+		if err == nil {
+			err = json.Unmarshal(data, &s)
+		}
+		if err != nil || s.ID != URL(kind) {
+			t.Errorf("%s: $id %q, want %q (%v)", kind, s.ID, URL(kind), err)
+		}
+		prefix := "https://raw.githubusercontent.com/irsa-dev/irsa-fn/" + Release + "/schemas/"
+		if !strings.HasPrefix(URL(kind), prefix) {
+			t.Errorf("%s: %s is not a file of schemas/ at tag %s", kind, URL(kind), Release)
+		}
+		if _, err := os.Stat(strings.TrimPrefix(URL(kind), prefix)); err != nil {
+			t.Errorf("%s: %s names no file of schemas/: %v", kind, URL(kind), err)
+		}
+	}
+	named := 0
+	for file, docs := range irsaDocs(t, filepath.Join("..", "examples")) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]bool{}
+		for _, d := range docs {
+			kinds[d["kind"].(string)] = true
+		}
+		m := modeline.FindAllStringSubmatch(string(data), -1)
+		if len(kinds) != 1 || countDocs(t, data) != len(docs) {
+			continue // several kinds, or other objects: no one schema fits the file
+		}
+		var kind string
+		for k := range kinds {
+			kind = k
+		}
+		switch {
+		case len(m) != 1 || !strings.HasPrefix(string(data), m[0][0]):
+			t.Errorf("%s: the first line is not # yaml-language-server: $schema=%s", file, URL(kind))
+		case m[0][1] != URL(kind):
+			t.Errorf("%s: $schema=%s, want the published %s", file, m[0][1], URL(kind))
+		default:
+			named++
+		}
+	}
+	if named < 20 {
+		t.Errorf("only %d example files name their schema", named)
+	}
+}
+
+// countDocs is the number of YAML documents in data.
+func countDocs(t *testing.T, data []byte) int {
+	t.Helper()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	n := 0
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return n
+		}
+		n++
 	}
 }

@@ -418,7 +418,7 @@ func Generate(apiDir string) (map[string][]byte, error) {
 			return nil, err
 		}
 		js.Schema = "https://json-schema.org/draft/2020-12/schema"
-		js.ID = "https://irsa.dev/schemas/v1alpha1/" + k.File + ".schema.json"
+		js.ID = schemas.URL(k.Kind)
 		js.Title = k.Kind
 		data, err := marshalJSON(js)
 		if err != nil {
