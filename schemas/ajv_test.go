@@ -36,8 +36,9 @@ import (
 //   - a workload's serviceAccount that the binding does not declare, or a namespace other than its
 //     service account's; a subjectPattern that misses a declared service account;
 //   - IAM's service reference: unknown actions, resources no action acts on, AWS managed policies
-//     that do not exist (lint.iamReference may make these warnings), and the parameters each
-//     well-known add-on takes;
+//     that do not exist (lint.iamReference may make these warnings);
+//   - a well-known add-on's clusterName and region when the clusters give none, and its ARNs'
+//     partition;
 //   - a policy document given as JSON text (its statements are checked as the YAML ones are),
 //     policy and trust policy sizes, role names derived from the defaults;
 //   - tags after merging the IRSAConfig's, which count toward the 50.
@@ -250,6 +251,9 @@ var badCases = []badCase{
 	{name: "hosted zone", at: "spec.policies.wellKnown[0].hostedZoneIDs[0]", value: "{name: external-dns, hostedZoneIDs: [example.com]}", set: "spec.policies.wellKnown[0]"},
 	{name: "bucket ARN", at: "spec.policies.wellKnown[0].bucketNames[0]", value: "{name: velero, bucketNames: ['arn:aws:s3:::backups']}", set: "spec.policies.wellKnown[0]"},
 	{name: "add-on", at: "spec.policies.wellKnown[0].name", value: "{name: external-dnss}", set: "spec.policies.wellKnown[0]"},
+	{name: "add-on without a required parameter", at: "spec.policies.wellKnown[0]", value: "{name: external-dns}", set: "spec.policies.wellKnown[0]"},
+	{name: "add-on without one of its parameters", at: "spec.policies.wellKnown[0]", value: "{name: external-secrets}", set: "spec.policies.wellKnown[0]"},
+	{name: "add-on with a parameter it does not use", at: "spec.policies.wellKnown[0]", value: "{name: velero, bucketNames: [backups], hostedZoneIDs: [Z0123456789]}", set: "spec.policies.wellKnown[0]"},
 	{name: "workload with name and selector", at: "spec.workloads[0]", value: "{kind: Deployment, name: shop, selector: {matchLabels: {app: shop}}}", set: "spec.workloads[0]"},
 	{name: "workload name without kind", at: "spec.workloads[0]", value: "{name: shop}", set: "spec.workloads[0]"},
 	{name: "workload kind", at: "spec.workloads[0].kind", value: "{kind: Service, name: shop}", set: "spec.workloads[0]"},

@@ -93,3 +93,13 @@ func (p Props) MarshalJSON() ([]byte, error) {
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }
+
+// Get returns the schema of the property name, nil when there is none.
+func (p Props) Get(name string) *Schema {
+	for _, prop := range p {
+		if prop.Name == name {
+			return prop.Schema
+		}
+	}
+	return nil
+}

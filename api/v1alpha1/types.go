@@ -257,6 +257,7 @@ type Policies struct {
 	// aws-load-balancer-controller, ebs-csi-driver, efs-csi-driver, external-secrets, velero,
 	// karpenter-controller.
 	// +optional
+	// +irsa:schema:wellKnown
 	WellKnown []WellKnownPolicy `yaml:"wellKnown,omitempty"`
 }
 

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	irsa "github.com/irsa-dev/irsa-fn/generator"
+	"github.com/irsa-dev/irsa-fn/generator/wellknown"
 	"github.com/irsa-dev/irsa-fn/schemas"
 )
 
@@ -134,6 +136,10 @@ func (g *generator) structSchema(name string, st *ast.StructType) (*schemas.Sche
 				optional = true
 				continue
 			}
+			if m == "irsa:schema:wellKnown" {
+				wellKnownSchema(fs.Items)
+				continue
+			}
 			if m == "irsa:schema:outputs" {
 				outputsSchema(fs)
 				continue
@@ -238,6 +244,51 @@ func outputsSchema(s *schemas.Schema) {
 	}
 }
 
+// wellKnownSchema makes each entry of a list of well-known add-ons (spec.policies.wellKnown)
+// take the parameters its add-on takes, from the add-ons' own table: those it requires, at least
+// one of those it requires one of, and none it does not use.
+func wellKnownSchema(s *schemas.Schema) {
+	isSet := func(field string) *schemas.Schema {
+		one := int64(1)
+		p := &schemas.Schema{}
+		if prop := s.Properties.Get(field); prop != nil && prop.Type == "array" {
+			p.MinItems = &one
+		} else {
+			p.MinLength = &one
+		}
+		return &schemas.Schema{Required: []string{field}, Properties: schemas.Props{{Name: field, Schema: p}}}
+	}
+	var addons []*schemas.Schema
+	for _, name := range wellknown.Names() {
+		required, optional, oneOf, _ := wellknown.Parameters(name)
+		takes := map[string]bool{}
+		for _, p := range slices.Concat(required, optional, oneOf) {
+			takes[p] = true
+		}
+		a := &schemas.Schema{Required: []string{"name"}, Properties: schemas.Props{{Name: "name", Schema: &schemas.Schema{Enum: []string{name}}}}}
+		for _, p := range required {
+			a.AllOf = append(a.AllOf, isSet(p))
+		}
+		for _, p := range oneOf {
+			a.AnyOf = append(a.AnyOf, isSet(p))
+		}
+		var unused []*schemas.Schema
+		for _, p := range wellknown.ParameterNames() {
+			if !takes[p] {
+				unused = append(unused, isSet(p))
+			}
+		}
+		if len(unused) > 0 {
+			a.Not = &schemas.Schema{AnyOf: unused}
+		}
+		addons = append(addons, a)
+	}
+	s.AllOf = append(s.AllOf, &schemas.Schema{
+		AnyOf:        addons,
+		ErrorMessage: "must give the add-on the parameters it requires and none it does not use (irsa-fn explain irsabinding.spec.policies.wellKnown)",
+	})
+}
+
 // The markers of irsa-fn's own that applyMarker reads besides +kubebuilder ones.
 const (
 	// ruleMarker adds a JSON Schema, written as JSON, that the field (or every value of the
@@ -335,9 +386,10 @@ func applyValidation(s *schemas.Schema, marker string) error {
 }
 
 // crdForm turns a JSON Schema into the structural form Kubernetes takes for a CRD: without the
-// keywords it lacks (errorMessage, propertyNames), uniqueItems as x-kubernetes-list-type: set,
-// and rules (allOf, anyOf, oneOf, not) that only check values, without types, descriptions,
-// defaults or additionalProperties of their own. A rule left empty is dropped.
+// keywords it lacks (errorMessage, propertyNames), with uniqueItems as x-kubernetes-list-type:
+// set, and with only the rules (allOf, anyOf, oneOf, not) that a CRD can hold whole: a rule with
+// a keyword a CRD cannot take in a rule is dropped, not cut, as a cut rule inside a not would
+// refuse more than irsa-fn.
 func crdForm(s *schemas.Schema) {
 	if s == nil {
 		return
@@ -359,39 +411,60 @@ func crdForm(s *schemas.Schema) {
 	s.AnyOf = valueRules(s.AnyOf)
 	s.OneOf = valueRules(s.OneOf)
 	if s.Not != nil {
-		s.Not = valueRule(s.Not)
+		if kept := valueRules([]*schemas.Schema{s.Not}); len(kept) == 1 {
+			s.Not = kept[0]
+		} else {
+			s.Not = nil
+		}
 	}
 }
 
-// valueRules are rules in the form a CRD takes them (see crdForm), the empty ones dropped.
+// valueRules are the rules a CRD can hold (see crdForm), without their error messages.
 func valueRules(rules []*schemas.Schema) []*schemas.Schema {
 	var out []*schemas.Schema
 	for _, r := range rules {
-		if r = valueRule(r); r != nil {
+		if crdRule(r) {
+			withoutMessages(r)
 			out = append(out, r)
 		}
 	}
 	return out
 }
 
-// valueRule is a rule in the form a CRD takes it (see crdForm); nil when nothing is left.
-func valueRule(r *schemas.Schema) *schemas.Schema {
-	crdForm(r)
-	r.Type, r.Description, r.Default, r.AdditionalProperties, r.Title = "", "", nil, nil, ""
+// crdRule reports whether a CRD can hold the rule r: it only checks values, with no type,
+// propertyNames, additionalProperties, uniqueItems or default anywhere in it.
+func crdRule(r *schemas.Schema) bool {
+	if r == nil {
+		return true
+	}
+	if r.Type != "" || r.PropertyNames != nil || r.AdditionalProperties != nil || r.UniqueItems || r.Default != nil {
+		return false
+	}
 	for _, p := range r.Properties {
-		if v := valueRule(p.Schema); v != nil {
-			*p.Schema = *v
-		} else {
-			*p.Schema = schemas.Schema{}
+		if !crdRule(p.Schema) {
+			return false
 		}
 	}
-	if r.Items != nil {
-		r.Items = valueRule(r.Items)
+	for _, sub := range slices.Concat(r.AllOf, r.AnyOf, r.OneOf, []*schemas.Schema{r.Items, r.Not}) {
+		if !crdRule(sub) {
+			return false
+		}
 	}
-	if data, _ := json.Marshal(r); string(data) == "{}" {
-		return nil
+	return true
+}
+
+// withoutMessages drops the errorMessages of a rule and its parts.
+func withoutMessages(r *schemas.Schema) {
+	if r == nil {
+		return
 	}
-	return r
+	r.ErrorMessage = ""
+	for _, p := range r.Properties {
+		withoutMessages(p.Schema)
+	}
+	for _, sub := range slices.Concat(r.AllOf, r.AnyOf, r.OneOf, []*schemas.Schema{r.Items, r.Not}) {
+		withoutMessages(sub)
+	}
 }
 
 // kind describes one kind to generate schemas for.
