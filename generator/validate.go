@@ -37,7 +37,7 @@ const (
 var (
 	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
 	rolePathPattern   = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
-	descriptionChars  = regexp.MustCompile(`^[\t\n\r\x20-\x7E\x{A1}-\x{FF}]*$`)
+	descriptionChars  = regexp.MustCompile(`^[\t\n\r\x20-\x7E\xA1-\xFF]*$`)
 	tagPattern        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	policyARNPattern  = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}|aws):policy/[\x21-\x7E]+$`)
 	dns1123Label      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)

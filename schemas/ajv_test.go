@@ -39,6 +39,11 @@ import (
 //     that do not exist (lint.iamReference may make these warnings);
 //   - a well-known add-on's clusterName and region when the clusters give none, and its ARNs'
 //     partition;
+//   - two fields that must agree: a cluster's region and the region its EKS issuer names;
+//   - customer managed policies with outputs that cannot render them, and a role name with no
+//     letter or digit with outputs that name objects after the role (the outputs, and a role.arn
+//     that turns both checks off, may come from the IRSAConfig); managed and customer managed
+//     policies together over the quota (a sum of two lists);
 //   - a policy document given as JSON text (its statements are checked as the YAML ones are),
 //     policy and trust policy sizes, role names derived from the defaults;
 //   - tags after merging the IRSAConfig's, which count toward the 50.
