@@ -18,8 +18,8 @@ const explainUsage = `Usage: irsa-fn explain [KIND[.FIELD.PATH]] [--recursive]
 Describes the irsa.dev kinds and their fields, from the JSON Schemas embedded in irsa-fn (as
 kubectl explain does for the Kubernetes kinds). Without an argument it lists the kinds; with a
 kind (any case: irsabinding) its description and top-level fields; with a field path its type,
-limits (enum, pattern, range, length, items), default, description and child fields. A list's
-items are entered without [] (irsabinding.spec.clusters.oidcIssuer).
+limits (enum, pattern, range, length, items), default, rules, description and child fields. A
+list's items are entered without [] (irsabinding.spec.clusters.oidcIssuer).
 
 Exit codes: 0 ok, 2 an unknown kind or field (with the nearest one) or a usage error.
 
@@ -150,6 +150,9 @@ func writeExplain(w io.Writer, root, node *schemas.Schema, kind, path string, re
 		if d := defaultOf(node); d != "" {
 			fmt.Fprintf(w, "DEFAULT:  %s\n", d)
 		}
+		for _, r := range rules(node) {
+			fmt.Fprintf(w, "RULE:     %s\n", r)
+		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "DESCRIPTION:")
@@ -233,6 +236,23 @@ func limits(n *schemas.Schema) [][2]string {
 	add("", n)
 	if n.Type == "array" && n.Items != nil {
 		add("ITEMS ", n.Items)
+	}
+	return out
+}
+
+// rules are what a field (or each item of a list) must also be, beyond its own limits: the
+// messages of its schema's rules, such as "must have name (with kind), or selector; not both".
+func rules(n *schemas.Schema) []string {
+	var out []string
+	for _, s := range []*schemas.Schema{n, n.Items} {
+		if s == nil {
+			continue
+		}
+		for _, r := range s.AllOf {
+			if r.ErrorMessage != "" {
+				out = append(out, r.ErrorMessage)
+			}
+		}
 	}
 	return out
 }

@@ -63,11 +63,12 @@ func words(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // TestExplainField: a field's type, limits, default and description are the schema's.
 func TestExplainField(t *testing.T) {
-	defaults := 0
+	defaults, ruled := 0, 0
 	for _, tc := range []struct{ arg, kind, path string }{
 		{"irsabinding.spec.role.maxSessionDuration", "IRSABinding", "spec.role.maxSessionDuration"},
 		{"irsabinding.spec.serviceAccounts.name", "IRSABinding", "spec.serviceAccounts.name"},
 		{"irsabinding.spec.output", "IRSABinding", "spec.output"},
+		{"irsabinding.spec.workloads", "IRSABinding", "spec.workloads"},
 		{"IRSABinding.spec.clusters.oidcIssuer", "IRSABinding", "spec.clusters.oidcIssuer"},
 		{"irsabinding.spec.serviceAccounts[0].audience", "IRSABinding", "spec.serviceAccounts.audience"},
 		{"irsaconfig.spec.defaults.mode", "IRSAConfig", "spec.defaults.mode"},
@@ -98,6 +99,16 @@ func TestExplainField(t *testing.T) {
 				}
 			}
 		}
+		for _, node := range []any{n, n["items"]} {
+			node, _ := node.(map[string]any)
+			allOf, _ := node["allOf"].([]any)
+			for _, r := range allOf {
+				if msg, ok := r.(map[string]any)["errorMessage"].(string); ok {
+					want = append(want, "RULE:     "+msg+"\n")
+					ruled++
+				}
+			}
+		}
 		desc, _ := n["description"].(string)
 		if d, ok := n["default"]; ok {
 			b, _ := json.Marshal(d)
@@ -124,8 +135,8 @@ func TestExplainField(t *testing.T) {
 			}
 		}
 	}
-	if defaults < 3 {
-		t.Errorf("only %d of the fields explained have a default key", defaults)
+	if defaults < 3 || ruled < 3 {
+		t.Errorf("only %d of the fields explained have a default key, %d a rule", defaults, ruled)
 	}
 }
 
