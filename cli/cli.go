@@ -2,6 +2,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,10 +25,17 @@ Usage:
 Commands:
 `
 
-// helpExample introduces the example; helpFooter ends the help.
+// helpExample introduces the example, exampleBuild renders it; helpFooter ends the help. A test
+// (e2e/readme_test.go) does what they say.
 const (
 	helpExample = `
-Example (an IRSABinding as the kustomize transformer config):
+Example: with irsa-fn on the PATH (make demo; export PATH=$PWD/bin:$PATH; or
+go install), a folder holding this irsa-binding.yaml, a Deployment
+production/my-app in deployment.yaml, and a kustomization.yaml with
+resources: [deployment.yaml] and transformers: [irsa-binding.yaml]
+`
+	exampleBuild = `renders with
+  kustomize build --enable-alpha-plugins --enable-exec .
 `
 	helpFooter = `
 Every field, its type, limits and default: irsa-fn explain irsabinding[.spec.role...] (--recursive).
@@ -71,6 +79,7 @@ func writeHelp(w io.Writer) {
 	writeCommands(w)
 	fmt.Fprint(w, helpExample)
 	fmt.Fprint(w, example)
+	fmt.Fprint(w, exampleBuild)
 	fmt.Fprint(w, helpFooter)
 }
 
@@ -105,7 +114,10 @@ func runFunction(stdin io.Reader, stdout, stderr io.Writer) int {
 	if _, werr := stdout.Write(out); werr != nil && err == nil {
 		err = werr
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, fn.ErrFailed):
+		return 1 // each error is already on stderr or in the results, once
+	case err != nil:
 		fmt.Fprintf(stderr, "failed to evaluate function: %v\n", err)
 		return 1
 	}

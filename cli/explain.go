@@ -18,8 +18,8 @@ const explainUsage = `Usage: irsa-fn explain [KIND[.FIELD.PATH]] [--recursive]
 Describes the irsa.dev kinds and their fields, from the JSON Schemas embedded in irsa-fn (as
 kubectl explain does for the Kubernetes kinds). Without an argument it lists the kinds; with a
 kind (any case: irsabinding) its description and top-level fields; with a field path its type,
-limits (enum, pattern, range, length, items), default, description and child fields. A list's
-items are entered without [] (irsabinding.spec.clusters.oidcIssuer).
+limits (enum, pattern, range, length, items), default, rules, description and child fields. A
+list's items are entered without [] (irsabinding.spec.clusters.oidcIssuer).
 
 Exit codes: 0 ok, 2 an unknown kind or field (with the nearest one) or a usage error.
 
@@ -150,6 +150,9 @@ func writeExplain(w io.Writer, root, node *schemas.Schema, kind, path string, re
 		if d := defaultOf(node); d != "" {
 			fmt.Fprintf(w, "DEFAULT:  %s\n", d)
 		}
+		for _, r := range rules(node) {
+			fmt.Fprintf(w, "RULE:     %s\n", r)
+		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, "DESCRIPTION:")
@@ -218,10 +221,13 @@ func limits(n *schemas.Schema) [][2]string {
 		if s.Pattern != "" {
 			out = append(out, [2]string{prefix + "PATTERN", s.Pattern})
 		}
+		if s.UniqueItems {
+			out = append(out, [2]string{prefix + "UNIQUE", "each item once"})
+		}
 		for _, l := range []struct {
 			label string
 			v     *int64
-		}{{"MINLENGTH", s.MinLength}, {"MAXLENGTH", s.MaxLength}, {"MINIMUM", s.Minimum}, {"MAXIMUM", s.Maximum}, {"MAXITEMS", s.MaxItems}, {"MAXPROPERTIES", s.MaxProperties}} {
+		}{{"MINLENGTH", s.MinLength}, {"MAXLENGTH", s.MaxLength}, {"MINIMUM", s.Minimum}, {"MAXIMUM", s.Maximum}, {"MINITEMS", s.MinItems}, {"MAXITEMS", s.MaxItems}, {"MINPROPERTIES", s.MinProperties}, {"MAXPROPERTIES", s.MaxProperties}} {
 			if l.v != nil {
 				out = append(out, [2]string{prefix + l.label, fmt.Sprint(*l.v)})
 			}
@@ -234,23 +240,35 @@ func limits(n *schemas.Schema) [][2]string {
 	return out
 }
 
-// defaultOf is a field's default: the schema's default, else what its description gives after
-// "Default: " (the schemas say defaults in words, such as "the binding's name").
-func defaultOf(n *schemas.Schema) string {
-	if n.Default != nil {
-		b, err := json.Marshal(n.Default)
-		if err == nil {
-			return string(b)
+// rules are what a field (or each item of a list) must also be, beyond its own limits: the
+// messages of its schema's rules, such as "must have name (with kind), or selector; not both".
+func rules(n *schemas.Schema) []string {
+	var out []string
+	for _, s := range []*schemas.Schema{n, n.Items} {
+		if s == nil {
+			continue
+		}
+		for _, r := range s.AllOf {
+			if r.ErrorMessage != "" {
+				out = append(out, r.ErrorMessage)
+			}
 		}
 	}
-	_, after, ok := strings.Cut(n.Description, "Default: ")
-	if !ok {
+	return out
+}
+
+// defaultOf is a field's default: its schema's default key, the value irsa-fn uses when the
+// field is not set, as JSON; "" when irsa-fn has no fixed value for it (a default that depends on
+// other fields, such as the binding's name, is in the description).
+func defaultOf(n *schemas.Schema) string {
+	if n.Default == nil {
 		return ""
 	}
-	if i := strings.Index(after, ". "); i >= 0 {
-		after = after[:i]
+	b, err := json.Marshal(n.Default)
+	if err != nil {
+		return ""
 	}
-	return strings.TrimSuffix(after, ".")
+	return string(b)
 }
 
 // writeWrapped prints text in lines of at most 100 columns, each after indent.

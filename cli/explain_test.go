@@ -63,8 +63,12 @@ func words(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // TestExplainField: a field's type, limits, default and description are the schema's.
 func TestExplainField(t *testing.T) {
+	defaults, ruled := 0, 0
 	for _, tc := range []struct{ arg, kind, path string }{
 		{"irsabinding.spec.role.maxSessionDuration", "IRSABinding", "spec.role.maxSessionDuration"},
+		{"irsabinding.spec.serviceAccounts.name", "IRSABinding", "spec.serviceAccounts.name"},
+		{"irsabinding.spec.output", "IRSABinding", "spec.output"},
+		{"irsabinding.spec.workloads", "IRSABinding", "spec.workloads"},
 		{"IRSABinding.spec.clusters.oidcIssuer", "IRSABinding", "spec.clusters.oidcIssuer"},
 		{"irsabinding.spec.serviceAccounts[0].audience", "IRSABinding", "spec.serviceAccounts.audience"},
 		{"irsaconfig.spec.defaults.mode", "IRSAConfig", "spec.defaults.mode"},
@@ -95,13 +99,23 @@ func TestExplainField(t *testing.T) {
 				}
 			}
 		}
+		for _, node := range []any{n, n["items"]} {
+			node, _ := node.(map[string]any)
+			allOf, _ := node["allOf"].([]any)
+			for _, r := range allOf {
+				if msg, ok := r.(map[string]any)["errorMessage"].(string); ok {
+					want = append(want, "RULE:     "+msg+"\n")
+					ruled++
+				}
+			}
+		}
 		desc, _ := n["description"].(string)
 		if d, ok := n["default"]; ok {
 			b, _ := json.Marshal(d)
 			want = append(want, "DEFAULT:  "+string(b)+"\n")
-		} else if _, d, ok := strings.Cut(desc, "Default: "); ok {
-			d, _, _ = strings.Cut(d, ". ")
-			want = append(want, "DEFAULT:  "+strings.TrimSuffix(d, ".")+"\n")
+			defaults++
+		} else if strings.Contains(out, "DEFAULT:") {
+			t.Errorf("%s: a default that the schema has no default key for:\n%s", tc.arg, out)
 		}
 		for _, w := range want {
 			if !strings.Contains(out, w) {
@@ -120,6 +134,9 @@ func TestExplainField(t *testing.T) {
 				t.Errorf("%s: the child field %s is missing:\n%s", tc.arg, name, out)
 			}
 		}
+	}
+	if defaults < 3 || ruled < 3 {
+		t.Errorf("only %d of the fields explained have a default key, %d a rule", defaults, ruled)
 	}
 }
 

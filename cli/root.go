@@ -97,6 +97,8 @@ func newRoot(s streams, code *int) *cobra.Command {
 		c.SetHelpFunc(func(*cobra.Command, []string) { *code = sc.run([]string{"--help"}, s) })
 		if sc.name == "argocd" {
 			c.ValidArgs = []string{"generate"}
+		} else {
+			c.ValidArgsFunction = completeFlags(sc)
 		}
 		root.AddCommand(c)
 	}
@@ -143,7 +145,12 @@ func checkFileArgs(root *cobra.Command, args []string) error {
 		if _, err := os.Stat(a); err == nil {
 			continue
 		}
-		if near := root.SuggestionsFor(a); len(near) > 0 {
+		near := root.SuggestionsFor(a)
+		// cobra's suggestions leave out its help command.
+		if a != "help" && iamref.Suggest([]string{"help"}, a) != "" {
+			near = append(near, "help")
+		}
+		if len(near) > 0 {
 			return fmt.Errorf("%q is neither a file nor a command: did you mean %s?", a, strings.Join(near, " or "))
 		}
 	}
@@ -212,9 +219,70 @@ func isTerminal(f any) bool {
 	return ok && term.IsTerminal(int(file.Fd()))
 }
 
+// flagProbe is a stdout that asks a command for its flags instead of running it: parseFlags
+// hands it the command's flag set and stops. The flags are declared once, where the command
+// parses them, and shell completion reads them from there.
+type flagProbe struct {
+	io.Writer
+	flags *pflag.FlagSet
+}
+
+// flagsOf returns the flags a command declares (nil for one that parses none with parseFlags).
+func flagsOf(sc command) *pflag.FlagSet {
+	probe := &flagProbe{Writer: io.Discard}
+	sc.run([]string{"--help"}, streams{in: strings.NewReader(""), out: probe, errOut: io.Discard})
+	return probe.flags
+}
+
+// completeFlags completes a command's flags (--dry-run, -o) for cobra's shell completion, which
+// does not see them since the command parses its own; other arguments complete as files.
+func completeFlags(sc command) cobra.CompletionFunc {
+	return func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		fs := flagsOf(sc)
+		if fs == nil {
+			return nil, cobra.ShellCompDirectiveDefault
+		}
+		if n := len(args); n > 0 && !strings.Contains(args[n-1], "=") {
+			if f := lookupFlag(fs, args[n-1]); f != nil && f.Value.Type() != "bool" {
+				if f.Name == "output" {
+					return []cobra.Completion{"text", "json"}, cobra.ShellCompDirectiveNoFileComp
+				}
+				return nil, cobra.ShellCompDirectiveDefault // a value: a folder, a number, a name
+			}
+		}
+		if !strings.HasPrefix(toComplete, "-") {
+			return nil, cobra.ShellCompDirectiveDefault
+		}
+		var out []cobra.Completion
+		fs.VisitAll(func(f *pflag.Flag) {
+			for _, name := range []string{"--" + f.Name, "-" + f.Shorthand} {
+				if name != "-" && strings.HasPrefix(name, toComplete) {
+					out = append(out, cobra.CompletionWithDesc(name, f.Usage))
+				}
+			}
+		})
+		return out, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
+// lookupFlag returns the flag an argument such as --out or -o names, or nil.
+func lookupFlag(fs *pflag.FlagSet, arg string) *pflag.Flag {
+	switch {
+	case strings.HasPrefix(arg, "--"):
+		return fs.Lookup(arg[2:])
+	case strings.HasPrefix(arg, "-") && len(arg) == 2:
+		return fs.ShorthandLookup(arg[1:])
+	}
+	return nil
+}
+
 // parseFlags parses a command's flags GNU-style. --help prints usage and the flags on stdout
 // (done, exit 0); a wrong flag prints the error on stderr (done, exit 2).
 func parseFlags(fs *pflag.FlagSet, args []string, usage string, stdout, stderr io.Writer) (code int, done bool) {
+	if probe, ok := stdout.(*flagProbe); ok {
+		probe.flags = fs
+		return 0, true
+	}
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}
 	// -o json was a Go flag named o, which also took --o json.

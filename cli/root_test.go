@@ -41,6 +41,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"version", "--bogus"}, "unknown flag: --bogus"},
 		{[]string{"completion", "tcsh"}, `invalid argument "tcsh" for "irsa-fn completion"`},
 		{[]string{"argocd", "generat"}, "expected the command generate"},
+		{[]string{"hlep"}, `"hlep" is neither a file nor a command: did you mean help?`},
+		{[]string{"hepl", "export"}, "did you mean help?"},
 	} {
 		code, out, errOut := run(tc.args...)
 		if code != 2 || out != "" || !strings.Contains(errOut, tc.want) {
@@ -149,6 +151,46 @@ func TestCompletion(t *testing.T) {
 	_, got, _ := run("__complete", "ex")
 	if !strings.Contains(got, "export") {
 		t.Errorf("completing `irsa-fn ex`: %q", got)
+	}
+}
+
+// TestCompletionFlags: completion offers each command's own flags, with their descriptions, the
+// values of -o, and files for other arguments, through cobra's __complete as the shells call it.
+func TestCompletionFlags(t *testing.T) {
+	for _, tc := range []struct {
+		args      []string
+		want, not []string
+		directive string
+	}{
+		{[]string{"export", "--"}, []string{"--out\t", "--allow-empty\t", "--force\t"}, []string{"--dry-run"}, ":4"},
+		{[]string{"apply", "--"}, []string{"--dry-run\tprint the plan", "--prune\t", "--owner\t", "--output\t", "--only-problems\t"}, nil, ":4"},
+		{[]string{"apply", "--dr"}, []string{"--dry-run\t"}, []string{"--prune"}, ":4"},
+		{[]string{"verify", "-"}, []string{"--owner\t", "--concurrency\t", "-o\t", "--output\t"}, []string{"--prune"}, ":4"},
+		{[]string{"access", "--"}, []string{"--output\t"}, nil, ":4"},
+		{[]string{"explain", "--"}, []string{"--recursive\t"}, nil, ":4"},
+		{[]string{"verify", "-o", ""}, []string{"text", "json"}, nil, ":4"},
+		{[]string{"apply", "--dry-run", ""}, nil, []string{"--"}, ":0"}, // a file
+		{[]string{"export", "--out", ""}, nil, []string{"--"}, ":0"},    // a folder
+		{[]string{"export", "--out=iam", "-"}, []string{"--force\t"}, nil, ":4"},
+	} {
+		code, out, errOut := run(append([]string{"__complete"}, tc.args...)...)
+		if code != 0 || !strings.Contains(errOut, "Completion ended") {
+			t.Errorf("__complete %q: exit %d, stderr %q", tc.args, code, errOut)
+		}
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if got := lines[len(lines)-1]; got != tc.directive {
+			t.Errorf("__complete %q: directive %s, want %s\n%s", tc.args, got, tc.directive, out)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("__complete %q lacks %q:\n%s", tc.args, w, out)
+			}
+		}
+		for _, n := range tc.not {
+			if strings.Contains(out, n) {
+				t.Errorf("__complete %q offers %q:\n%s", tc.args, n, out)
+			}
+		}
 	}
 }
 

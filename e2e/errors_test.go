@@ -61,8 +61,8 @@ func kustomizeFails(t *testing.T, kustomize string, want []string, dir string, e
 		t.Errorf("kustomize printed output despite the error:\n%s", stdout)
 	}
 	for _, w := range want {
-		if !strings.Contains(stderr, w) {
-			t.Errorf("stderr lacks %q:\n%s", w, stderr)
+		if n := strings.Count(stderr, w); n != 1 {
+			t.Errorf("stderr has %q %d times, want once:\n%s", w, n, stderr)
 		}
 	}
 }
@@ -146,8 +146,8 @@ func kptRenderFails(t *testing.T, kpt string, want []string, dir string, env []s
 		t.Errorf("a failed render changed the package")
 	}
 	for _, w := range want {
-		if !strings.Contains(stdout+stderr, w) {
-			t.Errorf("kpt's output lacks %q:\n%s%s", w, stdout, stderr)
+		if n := strings.Count(stdout+stderr, w); n != 1 {
+			t.Errorf("kpt's output has %q %d times, want once (in the results):\n%s%s", w, n, stdout, stderr)
 		}
 	}
 }

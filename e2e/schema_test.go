@@ -31,6 +31,27 @@ func TestBindingsMatchCRDs(t *testing.T) {
 			t.Errorf("kubectl-validate's complaint does not name %s:\n%s%s", want, stdout, stderr)
 		}
 	}
+	// The CRDs carry the schemas' formats and rules (issue 14's cases): each field is named.
+	write(t, broken, `apiVersion: irsa.dev/v1alpha1
+kind: IRSABinding
+metadata: {name: x, namespace: team}
+spec:
+  clusters: [{oidcIssuer: "https://oidc.eks.eu-west-1.amazonaws.com/id/ABC/"}]
+  role: {accountID: "123456789012", path: no-slashes}
+  workloads: [{kind: Deployment}]
+  policies:
+    managed: [AmazonS3ReadOnlyAccess]
+    inline: [{name: read, statements: [{actions: [s3.GetObject], resources: [shop-catalog/*]}]}]
+`)
+	stdout, stderr, err = run(t, "", nil, kv, "--version", "1.30", "--local-crds", schemas, broken)
+	if err == nil {
+		t.Fatalf("kubectl-validate accepted issue 14's broken binding:\n%s", stdout)
+	}
+	for _, want := range []string{"spec.clusters[0].oidcIssuer", "spec.role.path", "spec.workloads[0]", "spec.policies.managed[0]", "actions[0]", "resources[0]"} {
+		if !strings.Contains(stdout+stderr, want) {
+			t.Errorf("kubectl-validate's complaint does not name %s:\n%s%s", want, stdout, stderr)
+		}
+	}
 }
 
 // irsaFiles lists the YAML files of the cases and examples whose documents are all irsa.dev

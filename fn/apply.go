@@ -141,12 +141,12 @@ func (r *render) patchWorkload(o *kfn.KubeObject, c generator.WorkloadChange) {
 }
 
 func (r *render) noteAt(b *bindingSource, sev diag.Severity, field diag.Path, format string, args ...any) {
-	r.report(b.src.ref, b.src.file, diag.Diagnostic{Severity: sev, Field: field.String(), Message: fmt.Sprintf(format, args...)})
+	r.report(b.src.ref, b.src.shown, diag.Diagnostic{Severity: sev, Field: field.String(), Message: fmt.Sprintf(format, args...)})
 }
 
 func describeItem(o *kfn.KubeObject) string {
 	s := refOf(o).String()
-	if f := fileOf(o); f != "" {
+	if f := shownFile(o); f != "" {
 		s += " (" + f + ")"
 	}
 	return s

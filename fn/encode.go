@@ -2,13 +2,17 @@ package fn
 
 import (
 	"bytes"
-	"fmt"
+	"errors"
 
 	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 )
 
 // resourceListHeader is how the SDK begins every ResourceList it writes.
 const resourceListHeader = "apiVersion: config.kubernetes.io/v1\nkind: ResourceList\n"
+
+// ErrFailed is Run's error when the processor found errors in the input: they are in the
+// output's results (and the Processor's Log), so the caller need not print it again.
+var ErrFailed = errors.New("error: function failure")
 
 // Run is the SDK's kfn.Run, writing the result with Encode: it parses the input, runs the
 // processor, and returns the ResourceList written (also on a failed run, as the SDK does) and an
@@ -26,7 +30,7 @@ func Run(p kfn.ResourceListProcessor, input []byte) ([]byte, error) {
 	case processErr != nil:
 		return out, processErr
 	case !ok:
-		return out, fmt.Errorf("error: function failure")
+		return out, ErrFailed
 	}
 	return out, nil
 }

@@ -13,6 +13,12 @@ import (
 const (
 	legacyPathAnnotation  = "config.kubernetes.io/path"
 	legacyIndexAnnotation = "config.kubernetes.io/index"
+	// originAnnotation is where kustomize records the file an object came from, when the
+	// kustomization asks for it (buildMetadata: [originAnnotations]).
+	originAnnotation = "config.kubernetes.io/origin"
+	// kustomizeIDAnnotation is kustomize's resource id, which it sets on every item it hands a
+	// function.
+	kustomizeIDAnnotation = "kustomize.config.k8s.io/id"
 )
 
 // workloadGroups are the API groups of each workload kind irsa-fn patches.
@@ -81,7 +87,7 @@ func existing(items kfn.KubeObjects) generator.Existing {
 		}
 		it := generator.Item{
 			ID: i, APIVersion: o.GetAPIVersion(), ObjectKind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
-			File: fileOf(o), Index: indexOf(o, i), Annotations: o.GetAnnotations(), Generated: isGenerated(o),
+			File: shownFile(o), Index: shownIndex(o, i), Annotations: o.GetAnnotations(), Generated: isGenerated(o),
 		}
 		switch {
 		case it.Generated:

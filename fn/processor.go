@@ -15,8 +15,9 @@ import (
 
 // Processor is the irsa-fn KRM function.
 type Processor struct {
-	// Log receives every error, warning and note as one line of text, because kustomize does not
-	// print function results. Nil discards them.
+	// Log receives every error and warning as one line of text, because kustomize does not
+	// print function results, and a count of the errors; under kpt, which prints the results,
+	// only the count. Nil discards them.
 	Log io.Writer
 }
 
@@ -30,11 +31,29 @@ func (p *Processor) Process(rl *kfn.ResourceList) (bool, error) {
 	sortItems(rl.Items)
 	rl.Results = append(rl.Results, r.results()...)
 	if p.Log != nil {
-		for _, line := range r.logLines() {
+		for _, line := range r.logLines(showsResults(rl.Items)) {
 			fmt.Fprintln(p.Log, line)
 		}
 	}
 	return !r.failed(), nil
+}
+
+// showsResults reports whether the orchestrator prints the results itself, so that each error
+// and warning is shown once: kpt (fn render and fn eval) names every item's file and prints
+// results; kustomize, which stamps its resource id on every item, prints only the function's
+// stderr. Anything else (irsa-fn on files, a pipe) gets both: the results in the output, the
+// lines on stderr.
+func showsResults(items kfn.KubeObjects) bool {
+	named := false
+	for _, o := range items {
+		if fromKustomize(o) {
+			return false
+		}
+		if o.GetAnnotation(kfn.PathAnnotation) != "" || o.GetAnnotation(legacyPathAnnotation) != "" {
+			named = true
+		}
+	}
+	return named
 }
 
 // sortItems puts the items in the order the SDK writes them in (apiVersion, kind, namespace,

@@ -90,12 +90,12 @@ func (r *render) run() {
 		switch {
 		case f.Binding >= 0:
 			s := r.bindings[f.Binding].src
-			r.report(s.ref, s.file, f.Diagnostic)
+			r.report(s.ref, s.shown, f.Diagnostic)
 		case f.Config:
-			r.report(r.config.src.ref, r.config.src.file, f.Diagnostic)
+			r.report(r.config.src.ref, r.config.src.shown, f.Diagnostic)
 		default:
 			o := r.rl.Items[f.Item]
-			r.report(refOf(o), fileOf(o), f.Diagnostic)
+			r.report(refOf(o), shownFile(o), f.Diagnostic)
 		}
 	}
 	if r.failed() {
@@ -134,7 +134,7 @@ func (r *render) report(ref objectRef, file string, d diag.Diagnostic) {
 
 func (r *render) reportAll(s *source, l diag.List) {
 	for _, d := range l {
-		r.report(s.ref, s.file, d)
+		r.report(s.ref, s.shown, d)
 	}
 	if s.ref.Kind == v1alpha1.KindConfig && l.HasErrors() {
 		r.brokenConfig = true

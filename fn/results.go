@@ -44,11 +44,12 @@ func message(d locatedDiagnostic) string {
 	return d.Message + " (allowed: " + d.Allowed + ")"
 }
 
-// logLines renders errors and warnings as one line each: severity, object, file, field, message.
-func (r *render) logLines() []string {
+// logLines renders errors and warnings as one line each (severity, object, file, field,
+// message), unless the orchestrator shows the results, then the count of errors.
+func (r *render) logLines(shownAsResults bool) []string {
 	var lines []string
 	for _, d := range r.diags {
-		if d.Severity == diag.Info {
+		if d.Severity == diag.Info || shownAsResults {
 			continue
 		}
 		where := d.ref.String()

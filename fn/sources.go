@@ -23,7 +23,9 @@ type source struct {
 	// function config.
 	items []int
 	ref   objectRef
-	file  string
+	// file is the orchestrator's path annotation (kpt writes the binding's objects beside it);
+	// shown is the file messages name (see shownFile).
+	file, shown string
 }
 
 // objectRef names an object in diagnostics.
@@ -42,7 +44,9 @@ func (r objectRef) String() string {
 	return r.Kind + " " + r.Namespace + "/" + r.Name
 }
 
-// fileOf returns the file an object was read from, where the orchestrator says so.
+// fileOf returns the file an object was read from, where the orchestrator says so: kpt's
+// package file, which is where the objects rendered for a binding are written beside it. Messages
+// show shownFile instead.
 func fileOf(o *kfn.KubeObject) string {
 	for _, a := range []string{kfn.PathAnnotation, legacyPathAnnotation} {
 		if p := o.GetAnnotation(a); p != "" {
@@ -50,6 +54,47 @@ func fileOf(o *kfn.KubeObject) string {
 		}
 	}
 	return ""
+}
+
+// shownFile returns the file messages name for an object: the file kpt names; under kustomize,
+// the origin it records with buildMetadata: [originAnnotations], or nothing. kustomize names no
+// file, but items a function returned come back to the next function with a path kyaml makes up
+// (<namespace>/<kind>_<name>.yaml), which is no file of the user's.
+func shownFile(o *kfn.KubeObject) string {
+	if origin := originOf(o); origin != "" {
+		return origin
+	}
+	if fromKustomize(o) {
+		return ""
+	}
+	return fileOf(o)
+}
+
+// fromKustomize reports whether kustomize handed o to the function: kustomize stamps its
+// resource id on every item, kpt never does.
+func fromKustomize(o *kfn.KubeObject) bool {
+	return o.GetAnnotation(kustomizeIDAnnotation) != ""
+}
+
+// originOf returns the file kustomize's config.kubernetes.io/origin annotation names (with its
+// repository and ref for a remote one), or "".
+func originOf(o *kfn.KubeObject) string {
+	value := o.GetAnnotation(originAnnotation)
+	if value == "" {
+		return ""
+	}
+	var origin struct{ Path, Repo, Ref string }
+	if err := yaml.Unmarshal([]byte(value), &origin); err != nil || origin.Path == "" {
+		return ""
+	}
+	if origin.Repo == "" {
+		return origin.Path
+	}
+	s := origin.Repo + "//" + origin.Path
+	if origin.Ref != "" {
+		s += "?ref=" + origin.Ref
+	}
+	return s
 }
 
 // indexOf returns an object's index in its file where the orchestrator says so (under
@@ -61,6 +106,15 @@ func indexOf(o *kfn.KubeObject, i int) string {
 		}
 	}
 	return strconv.Itoa(i)
+}
+
+// shownIndex is indexOf for messages: nothing where shownFile is kustomize's origin, since
+// kustomize's index counts the input, not the file.
+func shownIndex(o *kfn.KubeObject, i int) string {
+	if originOf(o) != "" {
+		return ""
+	}
+	return indexOf(o, i)
 }
 
 func isIRSAKind(o *kfn.KubeObject) bool {
@@ -106,7 +160,7 @@ func (r *render) collectSources() {
 			}
 			return
 		}
-		s := &source{obj: o, ref: ref, file: fileOf(o)}
+		s := &source{obj: o, ref: ref, file: fileOf(o), shown: shownFile(o)}
 		if item >= 0 {
 			s.items = []int{item}
 		}
@@ -117,7 +171,7 @@ func (r *render) collectSources() {
 		if isIRSAKind(fc) {
 			add(fc, -1)
 		} else {
-			r.report(refOf(fc), fileOf(fc), diag.Diagnostic{
+			r.report(refOf(fc), shownFile(fc), diag.Diagnostic{
 				Severity: diag.Error, Message: fmt.Sprintf("function config is a %s %s", fc.GetAPIVersion(), fc.GetKind()),
 				Allowed: "an irsa.dev/v1alpha1 IRSABinding or IRSAConfig, or none",
 			})
@@ -129,7 +183,7 @@ func (r *render) collectSources() {
 			continue
 		}
 		if d, ok := lookalike(o.GetAPIVersion(), o.GetKind()); ok {
-			r.report(refOf(o), fileOf(o), d)
+			r.report(refOf(o), shownFile(o), d)
 		}
 		r.checkListItems(o)
 	}
@@ -166,7 +220,7 @@ func (r *render) checkListItems(o *kfn.KubeObject) {
 		} else {
 			d.Field = field.String()
 		}
-		r.report(refOf(o), fileOf(o), d)
+		r.report(refOf(o), shownFile(o), d)
 	}
 }
 
@@ -176,12 +230,12 @@ func (r *render) reportCopies(ref objectRef, items []int) {
 	for i, item := range items {
 		o := r.rl.Items[item]
 		list[i] = generator.Item{APIVersion: o.GetAPIVersion(), ObjectKind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
-			File: fileOf(o), Index: indexOf(o, item)}
+			File: shownFile(o), Index: shownIndex(o, item)}
 	}
 	d := generator.Duplicate(ref.String(), list, "irsa-fn would read the first copy and ignore the others")
 	d.Field = "metadata.name"
 	first := r.rl.Items[items[0]]
-	r.report(refOf(first), fileOf(first), d)
+	r.report(refOf(first), shownFile(first), d)
 }
 
 // lookalike reports an item that is almost an IRSABinding or IRSAConfig and would otherwise pass
@@ -229,9 +283,9 @@ func (r *render) decodeSources() {
 				continue
 			}
 			if r.config != nil {
-				r.report(s.ref, s.file, diag.Diagnostic{
+				r.report(s.ref, s.shown, diag.Diagnostic{
 					Severity: diag.Error,
-					Message:  fmt.Sprintf("a second IRSAConfig; %s (%s) is already the config of this render", r.config.src.ref, r.config.src.file),
+					Message:  fmt.Sprintf("a second IRSAConfig; %s (%s) is already the config of this render", r.config.src.ref, r.config.src.shown),
 					Allowed:  "one IRSAConfig per render: the function config of the cluster's overlay",
 				})
 				continue

@@ -37,7 +37,7 @@ const (
 var (
 	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
 	rolePathPattern   = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
-	descriptionChars  = regexp.MustCompile(`^[\t\n\r\x20-\x7E\x{A1}-\x{FF}]*$`)
+	descriptionChars  = regexp.MustCompile(`^[\t\n\r\x20-\x7E\xA1-\xFF]*$`)
 	tagPattern        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
 	policyARNPattern  = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}|aws):policy/[\x21-\x7E]+$`)
 	dns1123Label      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
@@ -47,6 +47,9 @@ var (
 	regionNamePattern = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]+$`)
 	supportedWorkload = []string{"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod", "Rollout"}
 )
+
+// ownerChars says what an IRSAConfig's owner, the value of a tag on every role, may be.
+const ownerChars = "1-256 letters, digits, spaces and _ . : / = + - @, as an IAM tag value"
 
 // dns1123SubdomainRule says what a Kubernetes object name may be.
 const dns1123SubdomainRule = "a DNS-1123 subdomain: at most 253 lower case letters, digits, '-' and '.', starting and ending with a letter or digit"
@@ -58,6 +61,9 @@ func ValidateConfig(c *v1alpha1.IRSAConfig) diag.List {
 	checkObjectName(c.Metadata.Name, &l)
 	spec := diag.NewPath("spec")
 	validateClusters(c.Spec.ClusterList(), spec.Child("clusters"), &l)
+	if o := c.Spec.Owner; o != "" && (utf8.RuneCountInString(o) > MaxTagValueLength || !tagPattern.MatchString(o)) {
+		l.Errorf(spec.Child("owner"), ownerChars, "owner %q cannot be the value of the irsa.dev/owner tag", o)
+	}
 	if m := c.Spec.Lint.IAMReference; m != "" && m != "Error" && m != v1alpha1.IAMReferenceWarning {
 		l.Errorf(spec.Child("lint", "iamReference"), "Error or Warning", "%q is not a way to report findings against IAM's service reference", m)
 	}

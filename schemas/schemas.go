@@ -6,11 +6,29 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
 )
 
 //go:embed *.schema.json
 var files embed.FS
+
+// Release is the tag of the irsa-fn release the schemas are published under: their $id, and the
+// $schema of the examples, is the file at that tag in the repository (URL), so that a binding
+// copied out of the repository keeps validating against the schema of the release it was
+// written for. Bump it with a release that changes the schemas.
+const Release = "v0.1.0"
+
+// baseURL is where the repository's files are published, by tag.
+const baseURL = "https://raw.githubusercontent.com/irsa-dev/irsa-fn/"
+
+// URL is the published address of a kind's JSON Schema: its $id, and what an example's
+// `# yaml-language-server: $schema=` names.
+func URL(kind string) string {
+	return baseURL + Release + "/schemas/" + fileName(kind)
+}
 
 // Kinds are the kinds with a schema, in the order the help lists them.
 var Kinds = []string{"IRSABinding", "IRSAConfig", "IAMRole"}
@@ -62,9 +80,14 @@ type Field struct {
 	Path string
 	// Type is the JSON type, with its limits (enum, range, pattern).
 	Type string
-	// Description is the field's doc comment, which says its default.
+	// Description is the field's doc comment.
 	Description string
 	Required    bool
+	// Default is the value irsa-fn uses when the field is not set; nil when it has none, or one
+	// that depends on other fields (which the description says).
+	Default any
+	// Pattern is the regular expression the field, or each item of a list, matches.
+	Pattern string
 }
 
 // Fields lists every field of a kind, depth first in schema order.
@@ -89,7 +112,11 @@ func walk(n *Schema, path string, out *[]Field) {
 		if path != "" {
 			p = path + "." + name
 		}
-		*out = append(*out, Field{Path: p, Type: describe(child), Description: child.Description, Required: required[name]})
+		f := Field{Path: p, Type: describe(child), Description: child.Description, Required: required[name], Default: child.Default, Pattern: child.Pattern}
+		if child.Type == "array" && child.Items != nil {
+			f.Pattern = child.Items.Pattern
+		}
+		*out = append(*out, f)
 		switch {
 		case child.Type == "object" && len(child.Properties) > 0:
 			walk(child, p, out)
@@ -120,4 +147,36 @@ func describe(n *Schema) string {
 		t += fmt.Sprintf(" <= %d chars", *n.MaxLength)
 	}
 	return t
+}
+
+// PatternMismatches compares the schemas' patterns with the regular expressions irsa-fn's checks
+// use, each keyed by kind and field path as Fields names it ("IRSABinding spec.role.path"), and
+// says where they differ; none when the schemas say what the checks do.
+func PatternMismatches(checks map[string]*regexp.Regexp) []string {
+	var out []string
+	for _, key := range slices.Sorted(maps.Keys(checks)) {
+		kind, path, _ := strings.Cut(key, " ")
+		got, err := pattern(kind, path)
+		switch {
+		case err != nil:
+			out = append(out, err.Error())
+		case got != checks[key].String():
+			out = append(out, fmt.Sprintf("%s: pattern %q, the check's is %q", key, got, checks[key].String()))
+		}
+	}
+	return out
+}
+
+// pattern returns the pattern of a kind's field (a list's items' pattern); "" when it has none.
+func pattern(kind, path string) (string, error) {
+	fields, err := Fields(kind)
+	for _, f := range fields {
+		if f.Path == path {
+			return f.Pattern, nil
+		}
+	}
+	if err == nil {
+		err = fmt.Errorf("%s has no field %s", kind, path)
+	}
+	return "", err
 }

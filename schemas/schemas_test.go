@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -56,22 +57,10 @@ func TestExamplesMatchSchemas(t *testing.T) {
 	schemas := compile(t)
 	checked := 0
 	for _, root := range []string{filepath.Join("..", "examples"), filepath.Join("..", "e2e", "testdata", "cases")} {
-		err := filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
-			if err != nil || info.IsDir() || !strings.HasSuffix(p, ".yaml") || info.Name() == "expected.yaml" {
-				return err
-			}
-			data, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			dec := yaml.NewDecoder(bytes.NewReader(data))
-			for {
-				var doc map[string]any
-				if err := dec.Decode(&doc); err != nil {
-					break
-				}
+		for p, docs := range irsaDocs(t, root) {
+			for _, doc := range docs {
 				kind, _ := doc["kind"].(string)
-				if api, _ := doc["apiVersion"].(string); api != "irsa.dev/v1alpha1" || schemas[kind] == nil {
+				if schemas[kind] == nil {
 					continue
 				}
 				if err := schemas[kind].Validate(asJSON(t, doc)); err != nil {
@@ -79,10 +68,6 @@ func TestExamplesMatchSchemas(t *testing.T) {
 				}
 				checked++
 			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
 		}
 	}
 	if checked < 25 {
@@ -140,5 +125,123 @@ func TestFields(t *testing.T) {
 	}
 	if !strings.Contains(byPath["spec.role.maxSessionDuration"].Description, "Default: 3600") {
 		t.Error("the description of maxSessionDuration does not give its default")
+	}
+}
+
+// TestPatternsSayWhatTheyAllow: every field with a pattern has an errorMessage (what editors and
+// ajv-errors show instead of the pattern) that its description repeats after "Allowed:".
+func TestPatternsSayWhatTheyAllow(t *testing.T) {
+	patterned := 0
+	var walk func(kind, path string, n, holder map[string]any)
+	walk = func(kind, path string, n, holder map[string]any) {
+		if _, ok := n["pattern"]; ok {
+			patterned++
+			msg, _ := n["errorMessage"].(string)
+			desc, _ := holder["description"].(string)
+			switch {
+			case !strings.HasPrefix(msg, "must be "):
+				t.Errorf("%s %s: a pattern without an errorMessage", kind, path)
+			case !strings.Contains(desc, "Allowed: "+strings.TrimPrefix(msg, "must be ")):
+				t.Errorf("%s %s: the description does not say what the errorMessage says (%q): %q", kind, path, msg, desc)
+			}
+		}
+		if props, ok := n["properties"].(map[string]any); ok {
+			for name, p := range props {
+				walk(kind, path+"."+name, p.(map[string]any), p.(map[string]any))
+			}
+		}
+		if items, ok := n["items"].(map[string]any); ok {
+			walk(kind, path+"[]", items, n)
+		}
+		if values, ok := n["additionalProperties"].(map[string]any); ok {
+			walk(kind, path+"[*]", values, values)
+		}
+	}
+	for _, kind := range Kinds {
+		data, err := JSON(kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var root map[string]any
+		if err := json.Unmarshal(data, &root); err != nil {
+			t.Fatal(err)
+		}
+		walk(kind, "", root, root)
+	}
+	if patterned < 30 {
+		t.Errorf("only %d patterned fields", patterned)
+	}
+}
+
+// modeline is how a YAML file names its schema for yaml-language-server.
+var modeline = regexp.MustCompile(`(?m)^# yaml-language-server: \$schema=(\S+)$`)
+
+// TestExamplesPointAtPublishedSchemas: every example file of one irsa.dev kind names, on its first
+// line, the published URL of that kind's schema, a file of schemas/ at the release tag, so that a
+// copied folder keeps validating; no example names a schema by a path or another URL. Each
+// schema's $id is its published URL.
+func TestExamplesPointAtPublishedSchemas(t *testing.T) {
+	for _, kind := range Kinds {
+		var s struct {
+			ID string `json:"$id"`
+		}
+		data, err := JSON(kind)
+		if err == nil {
+			err = json.Unmarshal(data, &s)
+		}
+		if err != nil || s.ID != URL(kind) {
+			t.Errorf("%s: $id %q, want %q (%v)", kind, s.ID, URL(kind), err)
+		}
+		prefix := "https://raw.githubusercontent.com/irsa-dev/irsa-fn/" + Release + "/schemas/"
+		if !strings.HasPrefix(URL(kind), prefix) {
+			t.Errorf("%s: %s is not a file of schemas/ at tag %s", kind, URL(kind), Release)
+		}
+		if _, err := os.Stat(strings.TrimPrefix(URL(kind), prefix)); err != nil {
+			t.Errorf("%s: %s names no file of schemas/: %v", kind, URL(kind), err)
+		}
+	}
+	named := 0
+	for file, docs := range irsaDocs(t, filepath.Join("..", "examples")) {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]bool{}
+		for _, d := range docs {
+			kinds[d["kind"].(string)] = true
+		}
+		m := modeline.FindAllStringSubmatch(string(data), -1)
+		if len(kinds) != 1 || countDocs(t, data) != len(docs) {
+			continue // several kinds, or other objects: no one schema fits the file
+		}
+		var kind string
+		for k := range kinds {
+			kind = k
+		}
+		switch {
+		case len(m) != 1 || !strings.HasPrefix(string(data), m[0][0]):
+			t.Errorf("%s: the first line is not # yaml-language-server: $schema=%s", file, URL(kind))
+		case m[0][1] != URL(kind):
+			t.Errorf("%s: $schema=%s, want the published %s", file, m[0][1], URL(kind))
+		default:
+			named++
+		}
+	}
+	if named < 20 {
+		t.Errorf("only %d example files name their schema", named)
+	}
+}
+
+// countDocs is the number of YAML documents in data.
+func countDocs(t *testing.T, data []byte) int {
+	t.Helper()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	n := 0
+	for {
+		var doc yaml.Node
+		if err := dec.Decode(&doc); err != nil {
+			return n
+		}
+		n++
 	}
 }

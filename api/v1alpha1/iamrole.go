@@ -26,6 +26,7 @@ type IAMRoleSpec struct {
 	RoleName string `yaml:"roleName" json:"RoleName"`
 	// AccountID is the role's 12-digit account.
 	// +kubebuilder:validation:Pattern=`^[0-9]{12}$`
+	// +irsa:schema:allowed=exactly 12 digits, quoted in YAML ("012345678901")
 	AccountID string `yaml:"accountID" json:"AccountID"`
 	// ARN is the role's ARN.
 	ARN string `yaml:"arn" json:"Arn"`

@@ -100,6 +100,30 @@ func Names() []string {
 	return out
 }
 
+// Parameters says which of the parameters (ParameterNames) the add-on name takes, as the fields
+// of a binding's wellKnown entry name them: those it requires, those it may take, and those of
+// which it requires at least one. It takes none of the others. ok is false for an unknown add-on.
+func Parameters(name string) (required, optional, oneOf []string, ok bool) {
+	a, ok := addons[name]
+	names := func(ps []param) []string {
+		var out []string
+		for _, p := range ps {
+			out = append(out, p.name)
+		}
+		return out
+	}
+	return names(a.required), names(a.optional), names(a.oneOf), ok
+}
+
+// ParameterNames are the parameters that only the add-ons that use them take.
+func ParameterNames() []string {
+	out := make([]string, 0, len(optionalNames))
+	for _, p := range optionalNames {
+		out = append(out, p.name)
+	}
+	return out
+}
+
 // Check reports what is wrong with an add-on's parameters: an unknown add-on, a missing required
 // parameter, or a parameter the add-on does not use. Each problem is a field name and a message.
 func Check(name string, p Params) []Problem {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	irsa "github.com/irsa-dev/irsa-fn/generator"
+	"github.com/irsa-dev/irsa-fn/generator/wellknown"
 	"github.com/irsa-dev/irsa-fn/schemas"
 )
 
@@ -134,9 +136,16 @@ func (g *generator) structSchema(name string, st *ast.StructType) (*schemas.Sche
 				optional = true
 				continue
 			}
+			if m == "irsa:schema:wellKnown" {
+				wellKnownSchema(fs.Items)
+				continue
+			}
 			if m == "irsa:schema:outputs" {
 				outputsSchema(fs)
 				continue
+			}
+			if g.crd && isObjectMeta(f.Type) && strings.HasPrefix(m, ruleMarker) {
+				continue // the API server owns metadata's schema: a rule on it has no field to check
 			}
 			if err := applyMarker(fs, m); err != nil {
 				return nil, fmt.Errorf("%s.%s: %w", name, yname, err)
@@ -190,7 +199,16 @@ func (g *generator) typeSchema(expr ast.Expr) (*schemas.Schema, error) {
 		}
 		switch under := ti.spec.Type.(type) {
 		case *ast.StructType:
-			return g.structSchema(t.Name, under)
+			s, err := g.structSchema(t.Name, under)
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range markers {
+				if err := applyMarker(s, m); err != nil {
+					return nil, fmt.Errorf("%s: %w", t.Name, err)
+				}
+			}
+			return s, nil
 		default:
 			return g.typeSchema(under)
 		}
@@ -199,14 +217,130 @@ func (g *generator) typeSchema(expr ast.Expr) (*schemas.Schema, error) {
 }
 
 // outputsSchema makes a list of outputs (spec.output) take the values of irsa-fn's outputs,
-// each described, from the table of outputs itself: adding an output adds it to the schema.
+// each described, from the table of outputs itself: adding an output adds it to the schema. Each
+// output is listed once, and an output that stands alone (none) is not combined with others.
 func outputsSchema(s *schemas.Schema) {
 	s.Items.Enum = irsa.OutputNames()
 	s.Description = strings.TrimSpace(s.Description + " " + irsa.OutputsDescription())
+	s.UniqueItems = true
+	var alone, defaults []string
+	for _, o := range irsa.Outputs() {
+		if o.Traits().Alone {
+			alone = append(alone, string(o.Name()))
+		}
+		if o.Traits().Default {
+			defaults = append(defaults, string(o.Name()))
+		}
+	}
+	if len(defaults) > 0 {
+		s.Default = defaults
+	}
+	if len(alone) > 0 {
+		one := int64(1)
+		s.AllOf = append(s.AllOf, &schemas.Schema{
+			AnyOf:        []*schemas.Schema{{MaxItems: &one}, {Items: &schemas.Schema{Not: &schemas.Schema{Enum: alone}}}},
+			ErrorMessage: "must list " + strings.Join(alone, " or ") + " alone, or other outputs without it",
+		})
+	}
 }
 
-// applyMarker applies one +kubebuilder:validation marker to a field's schema.
+// wellKnownSchema makes each entry of a list of well-known add-ons (spec.policies.wellKnown)
+// take the parameters its add-on takes, from the add-ons' own table: those it requires, at least
+// one of those it requires one of, and none it does not use.
+func wellKnownSchema(s *schemas.Schema) {
+	isSet := func(field string) *schemas.Schema {
+		one := int64(1)
+		p := &schemas.Schema{}
+		if prop := s.Properties.Get(field); prop != nil && prop.Type == "array" {
+			p.MinItems = &one
+		} else {
+			p.MinLength = &one
+		}
+		return &schemas.Schema{Required: []string{field}, Properties: schemas.Props{{Name: field, Schema: p}}}
+	}
+	var addons []*schemas.Schema
+	for _, name := range wellknown.Names() {
+		required, optional, oneOf, _ := wellknown.Parameters(name)
+		takes := map[string]bool{}
+		for _, p := range slices.Concat(required, optional, oneOf) {
+			takes[p] = true
+		}
+		a := &schemas.Schema{Required: []string{"name"}, Properties: schemas.Props{{Name: "name", Schema: &schemas.Schema{Enum: []string{name}}}}}
+		for _, p := range required {
+			a.AllOf = append(a.AllOf, isSet(p))
+		}
+		for _, p := range oneOf {
+			a.AnyOf = append(a.AnyOf, isSet(p))
+		}
+		var unused []*schemas.Schema
+		for _, p := range wellknown.ParameterNames() {
+			if !takes[p] {
+				unused = append(unused, isSet(p))
+			}
+		}
+		if len(unused) > 0 {
+			a.Not = &schemas.Schema{AnyOf: unused}
+		}
+		addons = append(addons, a)
+	}
+	s.AllOf = append(s.AllOf, &schemas.Schema{
+		AnyOf:        addons,
+		ErrorMessage: "must give the add-on the parameters it requires and none it does not use (irsa-fn explain irsabinding.spec.policies.wellKnown)",
+	})
+}
+
+// The markers of irsa-fn's own that applyMarker reads besides +kubebuilder ones.
+const (
+	// ruleMarker adds a JSON Schema, written as JSON, that the field (or every value of the
+	// type) must also match: a rule between fields, with its errorMessage.
+	ruleMarker = "irsa:schema:rule="
+	// allowedMarker says in words what a field (a list's items) may be, in the words of
+	// irsa-fn's own error: it becomes the errorMessage editors and ajv-errors report, and is
+	// added to the description.
+	allowedMarker = "irsa:schema:allowed="
+	// defaultMarker gives the value irsa-fn uses when the field is not set, as JSON.
+	defaultMarker = "kubebuilder:default="
+)
+
+func isObjectMeta(expr ast.Expr) bool {
+	id, ok := expr.(*ast.Ident)
+	return ok && id.Name == "ObjectMeta"
+}
+
+// applyMarker applies one marker to a field's (or a type's) schema: a +kubebuilder:validation
+// marker, a +kubebuilder:default, or one of irsa-fn's (ruleMarker, allowedMarker).
 func applyMarker(s *schemas.Schema, marker string) error {
+	switch {
+	case strings.HasPrefix(marker, ruleMarker):
+		var rule schemas.Schema
+		if err := json.Unmarshal([]byte(strings.TrimPrefix(marker, ruleMarker)), &rule); err != nil {
+			return fmt.Errorf("marker %s: %w", marker, err)
+		}
+		s.AllOf = append(s.AllOf, &rule)
+		return nil
+	case strings.HasPrefix(marker, allowedMarker):
+		allowed := strings.TrimPrefix(marker, allowedMarker)
+		target := s
+		if s.Type == "array" {
+			target = s.Items
+		}
+		target.ErrorMessage = "must be " + allowed
+		s.Description = strings.TrimSpace(s.Description + " Allowed: " + allowed + ".")
+		return nil
+	case strings.HasPrefix(marker, defaultMarker):
+		value := strings.TrimPrefix(marker, defaultMarker)
+		var v any
+		if err := json.Unmarshal([]byte(value), &v); err != nil {
+			v = value // a bare word is a string, as kubebuilder reads it
+		}
+		s.Default = v
+		return nil
+	}
+	return applyValidation(s, marker)
+}
+
+// applyValidation applies one +kubebuilder:validation marker to a field's schema.
+func applyValidation(s *schemas.Schema, marker string) error {
 	const prefix = "kubebuilder:validation:"
 	if !strings.HasPrefix(marker, prefix) {
 		return nil
@@ -214,7 +348,7 @@ func applyMarker(s *schemas.Schema, marker string) error {
 	key, value, _ := strings.Cut(strings.TrimPrefix(marker, prefix), "=")
 	value = strings.Trim(value, "`")
 	target := s
-	if s.Type == "array" && (key == "Enum" || key == "Pattern" || key == "MaxLength") {
+	if s.Type == "array" && (key == "Enum" || key == "Pattern" || key == "MaxLength" || key == "MinLength") {
 		target = s.Items
 	}
 	num := func() (*int64, error) {
@@ -235,14 +369,102 @@ func applyMarker(s *schemas.Schema, marker string) error {
 		target.Minimum, err = num()
 	case "Maximum":
 		target.Maximum, err = num()
+	case "MinItems":
+		target.MinItems, err = num()
 	case "MaxItems":
 		target.MaxItems, err = num()
+	case "UniqueItems":
+		target.UniqueItems = value == "true"
+	case "MinProperties":
+		target.MinProperties, err = num()
 	case "MaxProperties":
 		target.MaxProperties, err = num()
 	default:
 		return fmt.Errorf("marker %s is not supported", marker)
 	}
 	return err
+}
+
+// crdForm turns a JSON Schema into the structural form Kubernetes takes for a CRD: without the
+// keywords it lacks (errorMessage, propertyNames), with uniqueItems as x-kubernetes-list-type:
+// set, and with only the rules (allOf, anyOf, oneOf, not) that a CRD can hold whole: a rule with
+// a keyword a CRD cannot take in a rule is dropped, not cut, as a cut rule inside a not would
+// refuse more than irsa-fn.
+func crdForm(s *schemas.Schema) {
+	if s == nil {
+		return
+	}
+	s.ErrorMessage = ""
+	s.PropertyNames = nil
+	if s.UniqueItems {
+		s.UniqueItems = false
+		s.ListType = "set"
+	}
+	crdForm(s.Items)
+	for _, p := range s.Properties {
+		crdForm(p.Schema)
+	}
+	if values, ok := s.AdditionalProperties.(*schemas.Schema); ok {
+		crdForm(values)
+	}
+	s.AllOf = valueRules(s.AllOf)
+	s.AnyOf = valueRules(s.AnyOf)
+	s.OneOf = valueRules(s.OneOf)
+	if s.Not != nil {
+		if kept := valueRules([]*schemas.Schema{s.Not}); len(kept) == 1 {
+			s.Not = kept[0]
+		} else {
+			s.Not = nil
+		}
+	}
+}
+
+// valueRules are the rules a CRD can hold (see crdForm), without their error messages.
+func valueRules(rules []*schemas.Schema) []*schemas.Schema {
+	var out []*schemas.Schema
+	for _, r := range rules {
+		if crdRule(r) {
+			withoutMessages(r)
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// crdRule reports whether a CRD can hold the rule r: it only checks values, with no type,
+// propertyNames, additionalProperties, uniqueItems or default anywhere in it.
+func crdRule(r *schemas.Schema) bool {
+	if r == nil {
+		return true
+	}
+	if r.Type != "" || r.PropertyNames != nil || r.AdditionalProperties != nil || r.UniqueItems || r.Default != nil {
+		return false
+	}
+	for _, p := range r.Properties {
+		if !crdRule(p.Schema) {
+			return false
+		}
+	}
+	for _, sub := range slices.Concat(r.AllOf, r.AnyOf, r.OneOf, []*schemas.Schema{r.Items, r.Not}) {
+		if !crdRule(sub) {
+			return false
+		}
+	}
+	return true
+}
+
+// withoutMessages drops the errorMessages of a rule and its parts.
+func withoutMessages(r *schemas.Schema) {
+	if r == nil {
+		return
+	}
+	r.ErrorMessage = ""
+	for _, p := range r.Properties {
+		withoutMessages(p.Schema)
+	}
+	for _, sub := range slices.Concat(r.AllOf, r.AnyOf, r.OneOf, []*schemas.Schema{r.Items, r.Not}) {
+		withoutMessages(sub)
+	}
 }
 
 // kind describes one kind to generate schemas for.
@@ -269,7 +491,7 @@ func Generate(apiDir string) (map[string][]byte, error) {
 			return nil, err
 		}
 		js.Schema = "https://json-schema.org/draft/2020-12/schema"
-		js.ID = "https://irsa.dev/schemas/v1alpha1/" + k.File + ".schema.json"
+		js.ID = schemas.URL(k.Kind)
 		js.Title = k.Kind
 		data, err := marshalJSON(js)
 		if err != nil {
@@ -281,6 +503,7 @@ func Generate(apiDir string) (map[string][]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		crdForm(cs)
 		crd, err := crdYAML(k, cs)
 		if err != nil {
 			return nil, err
