@@ -25,6 +25,8 @@ func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fs := pflag.NewFlagSet("irsa-fn diff", pflag.ContinueOnError)
 		output := fs.StringP("output", "o", "text", "output format: text, markdown (a pull request comment) or json (one JSON document)")
 		failOn := fs.String("fail-on", "", "broadening: exit 1 when a change cannot be shown to narrow or keep access")
+		_ = fs.SetAnnotation("output", completionValues, []string{"text", "markdown", "json"}) // both flags exist
+		_ = fs.SetAnnotation("fail-on", completionValues, []string{"broadening"})
 		if code, done := parseFlags(fs, args, diffUsage, stdout, stderr); done {
 			return code
 		}

@@ -244,6 +244,9 @@ func completeFlags(sc command) cobra.CompletionFunc {
 		}
 		if n := len(args); n > 0 && !strings.Contains(args[n-1], "=") {
 			if f := lookupFlag(fs, args[n-1]); f != nil && f.Value.Type() != "bool" {
+				if values := f.Annotations[completionValues]; len(values) > 0 {
+					return values, cobra.ShellCompDirectiveNoFileComp
+				}
 				if f.Name == "output" {
 					return []cobra.Completion{"text", "json"}, cobra.ShellCompDirectiveNoFileComp
 				}
@@ -264,6 +267,10 @@ func completeFlags(sc command) cobra.CompletionFunc {
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
+
+// completionValues annotates a flag with the values shell completion offers for it (-o of a
+// command that writes more than text and json, say).
+const completionValues = "irsa-fn/values"
 
 // lookupFlag returns the flag an argument such as --out or -o names, or nil.
 func lookupFlag(fs *pflag.FlagSet, arg string) *pflag.Flag {

@@ -70,7 +70,7 @@ func TestFileArgsBeforeSuggestions(t *testing.T) {
 // TestHelpOnStdout: every command's help is on stdout with exit 0, as `CMD --help`, `CMD -h`
 // and `help CMD`, the same text each way.
 func TestHelpOnStdout(t *testing.T) {
-	for _, cmd := range []string{"export", "apply", "verify", "explain", "argocd", "version", "completion"} {
+	for _, cmd := range []string{"export", "apply", "verify", "access", "diff", "explain", "argocd", "version", "completion"} {
 		var helps []string
 		for _, args := range [][]string{{cmd, "--help"}, {cmd, "-h"}, {"help", cmd}} {
 			code, out, errOut := run(args...)
@@ -168,7 +168,10 @@ func TestCompletionFlags(t *testing.T) {
 		{[]string{"verify", "-"}, []string{"--owner\t", "--concurrency\t", "-o\t", "--output\t"}, []string{"--prune"}, ":4"},
 		{[]string{"access", "--"}, []string{"--output\t"}, nil, ":4"},
 		{[]string{"explain", "--"}, []string{"--recursive\t"}, nil, ":4"},
-		{[]string{"verify", "-o", ""}, []string{"text", "json"}, nil, ":4"},
+		{[]string{"verify", "-o", ""}, []string{"text", "json"}, []string{"markdown"}, ":4"},
+		{[]string{"diff", "--"}, []string{"--output\t", "--fail-on\t"}, nil, ":4"},
+		{[]string{"diff", "-o", ""}, []string{"text", "markdown", "json"}, nil, ":4"},
+		{[]string{"diff", "--fail-on", ""}, []string{"broadening"}, []string{"text"}, ":4"},
 		{[]string{"apply", "--dry-run", ""}, nil, []string{"--"}, ":0"}, // a file
 		{[]string{"export", "--out", ""}, nil, []string{"--"}, ":0"},    // a folder
 		{[]string{"export", "--out=iam", "-"}, []string{"--force\t"}, nil, ":4"},

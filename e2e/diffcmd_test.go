@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -442,58 +441,6 @@ func TestDiffCIScript(t *testing.T) {
 		if !slices.ContainsFunc(scripts(doc), func(s string) bool { return strings.Contains(s, "sh examples/ci/iam-diff.sh ") }) {
 			t.Errorf("examples/ci/%s does not run examples/ci/iam-diff.sh: %v", file, scripts(doc))
 		}
-	}
-}
-
-// TestDiffReadme runs the shell block of the README's `irsa-fn diff` section, as written, in a
-// copy of the repository's layout (examples/quickstart beside bin/ with the built irsa-fn and
-// kustomize), and checks that it prints exactly the output the README shows and leaves the
-// example as it was.
-func TestDiffReadme(t *testing.T) {
-	bin, kustomize := irsaFn(t), tool(t, "KUSTOMIZE", "kustomize")
-	data, err := os.ReadFile(filepath.Join(repoRoot(t), "README.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, section, ok := strings.Cut(string(data), "#### What a change does to IAM: `irsa-fn diff`\n")
-	if !ok {
-		t.Fatal("README.md has no section #### What a change does to IAM: `irsa-fn diff`")
-	}
-	_, block, ok := strings.Cut(section, "```sh\n")
-	block, _, closed := strings.Cut(block, "```\n")
-	if !ok || !closed {
-		t.Fatal("the README's diff section has no ```sh block")
-	}
-	var commands, want []string
-	for _, line := range strings.Split(strings.TrimSuffix(block, "\n"), "\n") {
-		if out, isOutput := strings.CutPrefix(line, "#"); isOutput {
-			want = append(want, strings.TrimPrefix(out, " "))
-		} else {
-			commands = append(commands, line)
-		}
-	}
-	top := t.TempDir()
-	for _, d := range []string{"bin", "examples"} {
-		if err := os.MkdirAll(filepath.Join(top, d), 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	copyTree(t, filepath.Join(repoRoot(t), "examples", "quickstart"), filepath.Join(top, "examples", "quickstart"))
-	for name, target := range map[string]string{"irsa-fn": bin, "kustomize-v5.8.2": kustomize} {
-		if err := os.Symlink(target, filepath.Join(top, "bin", name)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	before := snapshot(t, filepath.Join(top, "examples", "quickstart"))
-	stdout, stderr, err := run(t, top, nil, "sh", "-c", strings.Join(commands, "\n"))
-	if err != nil {
-		t.Fatalf("the README's commands: %v\n%s", err, stderr)
-	}
-	if got := strings.TrimSuffix(stdout, "\n"); got != strings.Join(want, "\n") {
-		t.Errorf("the README's diff block shows:\n%s\nthe commands print:\n%s", strings.Join(want, "\n"), got)
-	}
-	if after := snapshot(t, filepath.Join(top, "examples", "quickstart")); !maps.Equal(before, after) {
-		t.Error("the README's commands leave examples/quickstart changed")
 	}
 }
 
