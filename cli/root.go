@@ -11,10 +11,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
-
 	"github.com/irsa-dev/irsa-fn/argocd"
-	"github.com/irsa-dev/irsa-fn/fn"
 	"github.com/irsa-dev/irsa-fn/iamref"
 	"github.com/irsa-dev/irsa-fn/internal/version"
 )
@@ -162,12 +159,7 @@ func runFiles(args []string, s streams) int {
 	if len(args) == 0 {
 		return runFunction(s.in, s.out, s.errOut)
 	}
-	// The SDK reads the process's own arguments (os.Args), which are args here: only the
-	// binary gets this far with files.
-	if err := kfn.AsMain(&fn.Processor{Log: s.errOut}); err != nil {
-		return 1
-	}
-	return 0
+	return runFunctionOnFiles(args, s.out, s.errOut)
 }
 
 // execute runs the command line args (without the program name) and returns the exit code:
