@@ -114,8 +114,16 @@ func runFunction(stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	gctune.Apply(gctune.ForInput(len(in)), os.Getenv)
 	out, err := fn.Run(&fn.Processor{Log: stderr}, in)
+	if out == nil && err != nil {
+		// Not a ResourceList at all: most likely YAML files piped in (cat *.yaml | irsa-fn).
+		fmt.Fprintf(stderr, "failed to evaluate function: %v\n%s\n", err, notResourceList)
+		return 1
+	}
 	return finishFunction(out, err, stdout, stderr)
 }
+
+// notResourceList is what irsa-fn says when stdin holds no ResourceList.
+const notResourceList = "irsa-fn: stdin must be one ResourceList, as kustomize and kpt send it; to render YAML files, give them as arguments (irsa-fn FILE...) or pipe kpt fn source DIR"
 
 // runFunctionOnFiles is the function mode on files, as the SDK's AsMain runs it with file
 // arguments: the objects of every file (empty files give none) are the items, with no function
