@@ -70,6 +70,11 @@ func newRoot(s streams, code *int) *cobra.Command {
 	root.SetOut(s.out)
 	root.SetErr(s.errOut)
 	root.Flags().Bool("version", false, "print the version (as irsa-fn version)")
+	// irsa-fn FILE... takes files: the commands complete first, files where none matches (cobra
+	// offers no files after a command's name otherwise) and after a file.
+	root.ValidArgsFunction = func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveDefault
+	}
 	cobraHelp := root.HelpFunc()
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {
 		if c != root { // version, completion: cobra's own help
