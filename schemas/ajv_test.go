@@ -674,3 +674,52 @@ func fiftyTags() string {
 	}
 	return "{" + strings.Join(tags, ", ") + "}"
 }
+
+// TestRenderedIAMRolesMatchSchema: the IAMRoles irsa-fn renders (output: [json]) are valid
+// against the IAMRole schema, for a role with every character IAM allows in its name, a path,
+// China's partition, tags and conditions, and in mode both.
+func TestRenderedIAMRolesMatchSchema(t *testing.T) {
+	bindings := []string{goodBinding + "  output: [json]\n  mode: both\n", `apiVersion: irsa.dev/v1alpha1
+kind: IRSABinding
+metadata: {name: shop, namespace: shop}
+spec:
+  clusters: [{name: prod, oidcIssuer: "` + chinaIssuer + `", providerAccountID: "111122223333"}]
+  serviceAccounts: [{name: reader, audience: "https://sts.example.com"}, {name: shop.writer, tokenExpiration: 600}]
+  role:
+    accountID: "123456789012"
+    name: "Shop+=,.@_-Role"
+    path: /teams/shop/
+    description: "Rôle de la boutique"
+    maxSessionDuration: 43200
+    permissionsBoundary: arn:aws-cn:iam::123456789012:policy/boundaries/eks
+    tags: {Équipe: "Zahlungen äöü", empty: ""}
+  policies:
+    managed: [arn:aws-cn:iam::123456789012:policy/team/read]
+    inline:
+      - name: read
+        statements: [{actions: ["s3:Get?bject"], resources: ["arn:aws-cn:s3:::shop/${aws:username}/*"], conditions: {Bool: {aws:SecureTransport: true}}}]
+  output: [json]
+`}
+	var docs []map[string]any
+	for _, b := range bindings {
+		rl := runTool(t, "", b)
+		for _, r := range rl.Results {
+			if r.Severity == kfn.Error {
+				t.Fatalf("irsa-fn refused the binding: %s", r.Message)
+			}
+		}
+		for _, it := range rl.Items {
+			if it.GetKind() == "IAMRole" {
+				docs = append(docs, parseYAML(t, it.String()))
+			}
+		}
+	}
+	if len(docs) != len(bindings) {
+		t.Fatalf("%d IAMRoles rendered from %d bindings", len(docs), len(bindings))
+	}
+	for i, r := range runAjv(t, docs) {
+		if !r.Valid {
+			t.Errorf("IAMRole %v: ajv refused it: %+v", docs[i]["metadata"], r.Errors)
+		}
+	}
+}
