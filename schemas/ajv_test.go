@@ -22,8 +22,9 @@ import (
 
 // The schemas are as strict as irsa-fn: TestSchemasAsStrictAsTheTool has every bad case below
 // refused by both ajv (the validator of editors' JSON Schema tooling) and irsa-fn, at the same
-// field, and every good case (the examples' and the end-to-end cases' irsa.dev objects) accepted
-// by both.
+// field, and every good case (goodCases, which vary each field within what irsa-fn renders, and
+// the examples' and the end-to-end cases' irsa.dev objects) accepted by both, and by
+// kubectl-validate through the CRDs (TestGoodCasesMatchCRDs).
 //
 // What the schemas cannot say, so that only irsa-fn refuses it (each needs another field, another
 // list item, another object, IAM's data or the render itself):
