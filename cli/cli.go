@@ -6,6 +6,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
+
+	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
 
 	"github.com/irsa-dev/irsa-fn/argocd"
 	"github.com/irsa-dev/irsa-fn/fn"
@@ -110,7 +114,56 @@ func runFunction(stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	gctune.Apply(gctune.ForInput(len(in)), os.Getenv)
 	out, err := fn.Run(&fn.Processor{Log: stderr}, in)
-	// Like AsMain: whatever was rendered is written, also on an error.
+	if out == nil && err != nil {
+		// Not a ResourceList at all: most likely YAML files piped in (cat *.yaml | irsa-fn).
+		fmt.Fprintf(stderr, "failed to evaluate function: %v\n%s\n", err, notResourceList)
+		return 1
+	}
+	return finishFunction(out, err, stdout, stderr)
+}
+
+// notResourceList is what irsa-fn says when stdin holds no ResourceList.
+const notResourceList = "irsa-fn: stdin must be one ResourceList, as kustomize and kpt send it; to render YAML files, give them as arguments (irsa-fn FILE...) or pipe kpt fn source DIR"
+
+// runFunctionOnFiles is the function mode on files, as the SDK's AsMain runs it with file
+// arguments: the objects of every file (empty files give none) are the items, with no function
+// config. Unlike AsMain it says nothing more once the errors are reported, and ends its own
+// messages with a newline.
+func runFunctionOnFiles(paths []string, stdout, stderr io.Writer) int {
+	rl := &kfn.ResourceList{FunctionConfig: kfn.NewEmptyKubeObject()}
+	size := 0
+	for _, path := range paths {
+		data, err := os.ReadFile(filepath.Clean(path))
+		if err != nil {
+			fmt.Fprintf(stderr, "failed to evaluate function: file %s: %v\n", path, err)
+			return 1
+		}
+		size += len(data)
+		if len(strings.TrimSpace(string(data))) == 0 {
+			continue
+		}
+		objects, err := kfn.ParseKubeObjects(data)
+		if err != nil {
+			fmt.Fprintf(stderr, "failed to evaluate function: failed to parse KRM resources from %s: %v\n", path, err)
+			return 1
+		}
+		rl.Items = append(rl.Items, objects...)
+	}
+	gctune.Apply(gctune.ForInput(size), os.Getenv)
+	ok, err := (&fn.Processor{Log: stderr}).Process(rl)
+	out, encodeErr := fn.Encode(rl)
+	switch {
+	case encodeErr != nil:
+		err = encodeErr
+	case err == nil && !ok:
+		err = fn.ErrFailed
+	}
+	return finishFunction(out, err, stdout, stderr)
+}
+
+// finishFunction writes what the function rendered (also on an error, as AsMain does) and
+// returns the exit code, saying what went wrong unless the errors are already reported.
+func finishFunction(out []byte, err error, stdout, stderr io.Writer) int {
 	if _, werr := stdout.Write(out); werr != nil && err == nil {
 		err = werr
 	}

@@ -97,6 +97,16 @@ func TestFunctionModeReadsStdin(t *testing.T) {
 	if !strings.Contains(errOut.String(), "failed to evaluate function") {
 		t.Errorf("stderr %q", errOut.String())
 	}
+	// YAML files piped in instead of a ResourceList: irsa-fn says how to give them.
+	out.Reset()
+	errOut.Reset()
+	files := "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n"
+	if code := Main([]string{"irsa-fn"}, strings.NewReader(files), &out, &errOut); code != 1 || out.Len() != 0 {
+		t.Errorf("exit %d, stdout %q on YAML files piped in, want 1 and nothing", code, out.String())
+	}
+	if !strings.Contains(errOut.String(), "give them as arguments (irsa-fn FILE...)") || !strings.HasSuffix(errOut.String(), "\n") {
+		t.Errorf("stderr %q does not say how to render YAML files", errOut.String())
+	}
 }
 
 // TestProgressLine: the progress line redraws one line for more than a few roles, ends it when

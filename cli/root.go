@@ -11,10 +11,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	kfn "github.com/kptdev/krm-functions-sdk/go/fn"
-
 	"github.com/irsa-dev/irsa-fn/argocd"
-	"github.com/irsa-dev/irsa-fn/fn"
 	"github.com/irsa-dev/irsa-fn/iamref"
 	"github.com/irsa-dev/irsa-fn/internal/version"
 )
@@ -74,6 +71,11 @@ func newRoot(s streams, code *int) *cobra.Command {
 	root.SetOut(s.out)
 	root.SetErr(s.errOut)
 	root.Flags().Bool("version", false, "print the version (as irsa-fn version)")
+	// irsa-fn FILE... takes files: the commands complete first, files where none matches (cobra
+	// offers no files after a command's name otherwise) and after a file.
+	root.ValidArgsFunction = func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return nil, cobra.ShellCompDirectiveDefault
+	}
 	cobraHelp := root.HelpFunc()
 	root.SetHelpFunc(func(c *cobra.Command, args []string) {
 		if c != root { // version, completion: cobra's own help
@@ -163,12 +165,7 @@ func runFiles(args []string, s streams) int {
 	if len(args) == 0 {
 		return runFunction(s.in, s.out, s.errOut)
 	}
-	// The SDK reads the process's own arguments (os.Args), which are args here: only the
-	// binary gets this far with files.
-	if err := kfn.AsMain(&fn.Processor{Log: s.errOut}); err != nil {
-		return 1
-	}
-	return 0
+	return runFunctionOnFiles(args, s.out, s.errOut)
 }
 
 // execute runs the command line args (without the program name) and returns the exit code:

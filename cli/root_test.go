@@ -175,6 +175,9 @@ func TestCompletionFlags(t *testing.T) {
 		{[]string{"apply", "--dry-run", ""}, nil, []string{"--"}, ":0"}, // a file
 		{[]string{"export", "--out", ""}, nil, []string{"--"}, ":0"},    // a folder
 		{[]string{"export", "--out=iam", "-"}, []string{"--force\t"}, nil, ":4"},
+		{[]string{"ex"}, []string{"export\t", "explain\t"}, nil, ":0"}, // commands first
+		{[]string{"examples/"}, nil, []string{"export"}, ":0"},         // irsa-fn FILE...
+		{[]string{"binding.yaml", ""}, nil, []string{"export"}, ":0"},  // more files
 	} {
 		code, out, errOut := run(append([]string{"__complete"}, tc.args...)...)
 		if code != 0 || !strings.Contains(errOut, "Completion ended") {

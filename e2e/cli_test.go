@@ -35,7 +35,7 @@ func TestCommandLineConventions(t *testing.T) {
 	if code, out, errOut := exec1("apply", "--help"); code != 0 || errOut != "" || !strings.Contains(out, "--dry-run") {
 		t.Errorf("apply --help: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
-	if code, out, errOut := exec1("missing.yaml"); code != 1 || out != "" || errOut != "failed to evaluate function: file missing.yaml: open missing.yaml: no such file or directory" {
+	if code, out, errOut := exec1("missing.yaml"); code != 1 || out != "" || errOut != "failed to evaluate function: file missing.yaml: open missing.yaml: no such file or directory\n" {
 		t.Errorf("a missing file: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\n"

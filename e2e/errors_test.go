@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"os/exec"
@@ -114,9 +115,14 @@ func TestErrorsBinary(t *testing.T) {
 				if !strings.Contains(joined, want) {
 					t.Errorf("results lack %q:\n%s", want, joined)
 				}
-				if !strings.Contains(stderr, want) {
-					t.Errorf("stderr lacks %q:\n%s", want, stderr)
+				if n := strings.Count(stderr, want); n != 1 {
+					t.Errorf("stderr has %q %d times, want once:\n%s", want, n, stderr)
 				}
+			}
+			// The errors are reported: nothing more is said of the failure (the SDK's
+			// "failed to evaluate function: error: function failure").
+			if strings.Contains(stderr, "failed to evaluate function") {
+				t.Errorf("stderr says more than the errors:\n%s", stderr)
 			}
 		})
 	}
@@ -172,4 +178,46 @@ func TestDiagnosticsDeterministic(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestErrorsOnceThroughKptPipes: each error is printed once, never zero times, where kpt hands
+// irsa-fn objects with their files but prints no results: `kpt fn source PKG | irsa-fn` (then
+// `| kpt fn sink` or a file) shows only irsa-fn's stderr; and where kpt prints them: kpt fn eval
+// of a package that gives irsa-fn no item (the binding only as --fn-config).
+func TestErrorsOnceThroughKptPipes(t *testing.T) {
+	bin, kpt := irsaFn(t), tool(t, "KPT", "kpt")
+	for _, src := range caseDirs(t, "errors") {
+		t.Run(filepath.Base(src), func(t *testing.T) {
+			dir := copyCase(t, src)
+			source, stderr, err := run(t, dir, nil, kpt, "fn", "source", ".")
+			if err != nil || !strings.Contains(source, "config.kubernetes.io/path") {
+				t.Fatalf("kpt fn source: %v\n%s%s", err, source, stderr)
+			}
+			cmd := exec.Command(bin)
+			cmd.Stdin = strings.NewReader(source)
+			var stdout, errOut bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &errOut
+			if code := exitCode(cmd.Run()); code != 1 {
+				t.Fatalf("kpt fn source | irsa-fn: exit %d, want 1\n%s", code, errOut.String())
+			}
+			for _, want := range expectedErrors(t, src) {
+				if n := strings.Count(errOut.String(), want); n != 1 {
+					t.Errorf("kpt fn source | irsa-fn: stderr has %q %d times, want once:\n%s", want, n, errOut.String())
+				}
+			}
+		})
+	}
+	t.Run("kpt fn eval of an empty package", func(t *testing.T) {
+		src := filepath.Join("testdata", "errors", "max-session-100")
+		empty := t.TempDir()
+		stdout, stderr, err := run(t, empty, nil, kpt, "fn", "eval", "--exec", bin, "--fn-config", filepath.Join(repoRoot(t), "e2e", src, "fnconfig.yaml"), ".")
+		if err == nil {
+			t.Fatalf("kpt fn eval succeeded:\n%s%s", stdout, stderr)
+		}
+		for _, want := range expectedErrors(t, src) {
+			if n := strings.Count(stdout+stderr, want); n != 1 {
+				t.Errorf("kpt's output has %q %d times, want once (in the results):\n%s%s", want, n, stdout, stderr)
+			}
+		}
+	})
 }

@@ -19,6 +19,9 @@ const (
 	// kustomizeIDAnnotation is kustomize's resource id, which it sets on every item it hands a
 	// function.
 	kustomizeIDAnnotation = "kustomize.config.k8s.io/id"
+	// runnerIDAnnotation is the id the function runner (kpt's, and kustomize's) gives each
+	// item it hands a function, to match the items it gets back.
+	runnerIDAnnotation = "config.k8s.io/id"
 )
 
 // workloadGroups are the API groups of each workload kind irsa-fn patches.

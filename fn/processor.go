@@ -31,7 +31,7 @@ func (p *Processor) Process(rl *kfn.ResourceList) (bool, error) {
 	sortItems(rl.Items)
 	rl.Results = append(rl.Results, r.results()...)
 	if p.Log != nil {
-		for _, line := range r.logLines(showsResults(rl.Items)) {
+		for _, line := range r.logLines(showsResults(rl)) {
 			fmt.Fprintln(p.Log, line)
 		}
 	}
@@ -39,21 +39,33 @@ func (p *Processor) Process(rl *kfn.ResourceList) (bool, error) {
 }
 
 // showsResults reports whether the orchestrator prints the results itself, so that each error
-// and warning is shown once: kpt (fn render and fn eval) names every item's file and prints
-// results; kustomize, which stamps its resource id on every item, prints only the function's
-// stderr. Anything else (irsa-fn on files, a pipe) gets both: the results in the output, the
-// lines on stderr.
-func showsResults(items kfn.KubeObjects) bool {
-	named := false
-	for _, o := range items {
+// and warning is shown once: kpt (fn render and fn eval) prints results; kustomize, which stamps
+// its resource id on every item, prints only the function's stderr. kpt is known by what it sets
+// when it runs a function: items with their file and the function runner's id (kpt fn source
+// gives the file without the id: its ResourceList goes through a pipe, `kpt fn source |
+// irsa-fn | kpt fn sink`, where no one prints results), or, with no item (an empty package, or a
+// selector that matches nothing), the index it gives the --fn-config file, with no path (which
+// kpt fn source --fn-config sets). Anything else (irsa-fn on files, a pipe) gets both: the
+// results in the output, the lines on stderr.
+func showsResults(rl *kfn.ResourceList) bool {
+	byKpt := false
+	for _, o := range rl.Items {
 		if fromKustomize(o) {
 			return false
 		}
-		if o.GetAnnotation(kfn.PathAnnotation) != "" || o.GetAnnotation(legacyPathAnnotation) != "" {
-			named = true
+		if hasPath(o) && o.GetAnnotation(runnerIDAnnotation) != "" {
+			byKpt = true
 		}
 	}
-	return named
+	if len(rl.Items) == 0 && rl.FunctionConfig != nil && !hasPath(rl.FunctionConfig) {
+		return rl.FunctionConfig.GetAnnotation(kfn.IndexAnnotation) != "" || rl.FunctionConfig.GetAnnotation(legacyIndexAnnotation) != ""
+	}
+	return byKpt
+}
+
+// hasPath reports whether an object carries the file it came from, as kpt writes it.
+func hasPath(o *kfn.KubeObject) bool {
+	return o.GetAnnotation(kfn.PathAnnotation) != "" || o.GetAnnotation(legacyPathAnnotation) != ""
 }
 
 // sortItems puts the items in the order the SDK writes them in (apiVersion, kind, namespace,

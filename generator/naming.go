@@ -183,7 +183,9 @@ func ParseRoleARN(arn string) (partition, account, path, name string, err error)
 }
 
 // KubernetesName turns an IAM name into a Kubernetes object name (a DNS-1123 subdomain):
-// lower case, characters other than letters, digits, '-' and '.' become '-'.
+// lower case, characters other than letters, digits, '-' and '.' become '-', and each
+// dot-separated label starts and ends with a letter or digit ("Big+=,.@_-Role" is big.role, not
+// big---.---role, which the API server refuses); "" when nothing is left.
 func KubernetesName(name string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(name) {
@@ -194,5 +196,11 @@ func KubernetesName(name string) string {
 			b.WriteByte('-')
 		}
 	}
-	return strings.Trim(b.String(), "-.")
+	var labels []string
+	for _, l := range strings.Split(b.String(), ".") {
+		if l = strings.Trim(l, "-"); l != "" {
+			labels = append(labels, l)
+		}
+	}
+	return strings.Join(labels, ".")
 }

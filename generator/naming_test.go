@@ -125,9 +125,28 @@ func TestRoleARNRoundTrip(t *testing.T) {
 func TestKubernetesName(t *testing.T) {
 	for in, want := range map[string]string{
 		"S3WriterRole": "s3writerrole", "a_b+c=d,e@f": "a-b-c-d-e-f", "-x.": "x", "prod-eu-ns-sa": "prod-eu-ns-sa",
+		"Big+=,.@_-Role": "big.role", "a..b": "a.b", "a.-b": "a.b", "v1.2_": "v1.2", "+=,.@_-": "",
 	} {
 		if got := KubernetesName(in); got != want {
 			t.Errorf("KubernetesName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	// Every role name of two to four of IAM's characters gives a DNS-1123 subdomain, or nothing.
+	chars := "aZ9+=,.@_-"
+	var names []string
+	for _, a := range chars {
+		for _, b := range chars {
+			names = append(names, string(a)+string(b))
+			for _, c := range chars {
+				for _, d := range chars {
+					names = append(names, string(a)+string(b)+string(c)+string(d))
+				}
+			}
+		}
+	}
+	for _, in := range names {
+		if got := KubernetesName(in); got != "" && !dns1123Subdomain.MatchString(got) {
+			t.Errorf("KubernetesName(%q) = %q, not a DNS-1123 subdomain", in, got)
 		}
 	}
 }

@@ -35,10 +35,13 @@ const (
 )
 
 var (
-	accountIDPattern  = regexp.MustCompile(`^[0-9]{12}$`)
-	rolePathPattern   = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
-	descriptionChars  = regexp.MustCompile(`^[\t\n\r\x20-\x7E\xA1-\xFF]*$`)
-	tagPattern        = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	accountIDPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	rolePathPattern  = regexp.MustCompile(`^/([\x21-\x7E]*/)?$`)
+	descriptionChars = regexp.MustCompile(`^[\t\n\r\x20-\x7E\xA1-\xFF]*$`)
+	tagPattern       = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+	// roleARNPattern is a role ARN whose path and name are a role path and a role name (a path
+	// of at most 512 characters: role/ gives its first /).
+	roleARNPattern    = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/([\x21-\x7E]{0,510}/)?[\w+=,.@-]{1,64}$`)
 	policyARNPattern  = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}|aws):policy/[\x21-\x7E]+$`)
 	dns1123Label      = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 	dns1123Subdomain  = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
@@ -171,8 +174,8 @@ func validateRole(r v1alpha1.Role, path diag.Path, f iampolicy.Findings, l *diag
 		l.Errorf(path.Child("name"), allowedRoleNameCharacters, "role name %q (%d characters) is not a valid IAM role name", r.Name, len(r.Name))
 	}
 	if r.ARN != "" {
-		if _, account, _, name, err := ParseRoleARN(r.ARN); err != nil || !accountIDPattern.MatchString(account) || !roleNamePattern.MatchString(name) {
-			l.Errorf(path.Child("arn"), "arn:<partition>:iam::<12-digit account>:role/<path><name>", "%q is not a role ARN", r.ARN)
+		if !roleARNPattern.MatchString(r.ARN) {
+			l.Errorf(path.Child("arn"), "arn:<aws, aws-cn or aws-us-gov>:iam::<12-digit account>:role/<path><name>, with a path and name as role.path and role.name allow", "%q is not a role ARN", r.ARN)
 		}
 	}
 	if r.Path != "" && (len(r.Path) > MaxRolePathLength || !rolePathPattern.MatchString(r.Path)) {

@@ -13,6 +13,8 @@ import (
 var (
 	hostedZoneIDPattern = regexp.MustCompile(`^Z[A-Z0-9]{1,31}$`)
 	bucketNamePattern   = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	// arnPattern is an ARN's form: arn:partition:service:region:account:resource.
+	arnPattern = regexp.MustCompile(`^arn:([^:]*:){4}[\s\S]*$`)
 )
 
 // wellKnownSet is what the well-known add-ons a binding names add to its role.
@@ -103,10 +105,20 @@ func (r *resolver) checkWellKnownValues(wk v1alpha1.WellKnownPolicy, p diag.Path
 	}{{"kmsKeyARNs", wk.KMSKeyARNs}, {"secretARNs", wk.SecretARNs}, {"parameterARNs", wk.ParameterARNs}} {
 		field := f.field
 		for i, v := range f.values {
-			if !strings.HasPrefix(v, "arn:") || strings.Count(v, ":") < 5 {
+			if !arnPattern.MatchString(v) {
 				bad(field, i, "an ARN arn:partition:service:region:account:resource", "%q is not an ARN", v)
 			}
 		}
+	}
+	for _, f := range []struct{ field, value string }{{"nodeRoleARN", wk.NodeRoleARN}, {"interruptionQueueARN", wk.InterruptionQueueARN}} {
+		if f.value != "" && !arnPattern.MatchString(f.value) {
+			r.diags.Errorf(p.Child(f.field), "an ARN arn:partition:service:region:account:resource", "%q is not an ARN", f.value)
+			ok = false
+		}
+	}
+	if c := wk.ClusterName; c != "" && (len(c) > 100 || !clusterNameChars.MatchString(c)) {
+		r.diags.Errorf(p.Child("clusterName"), "an EKS cluster name: 1-100 of A-Z a-z 0-9 - _, starting with a letter or digit", "cluster name %q is not valid", c)
+		ok = false
 	}
 	if wk.Region != "" && !regionNamePattern.MatchString(wk.Region) {
 		r.diags.Errorf(p.Child("region"), "an AWS region such as eu-west-1", "region %q is not a region name", wk.Region)

@@ -3,6 +3,7 @@ package schemas
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -21,8 +22,9 @@ import (
 
 // The schemas are as strict as irsa-fn: TestSchemasAsStrictAsTheTool has every bad case below
 // refused by both ajv (the validator of editors' JSON Schema tooling) and irsa-fn, at the same
-// field, and every good case (the examples' and the end-to-end cases' irsa.dev objects) accepted
-// by both.
+// field, and every good case (goodCases, which vary each field within what irsa-fn renders, and
+// the examples' and the end-to-end cases' irsa.dev objects) accepted by both, and by
+// kubectl-validate through the CRDs (TestGoodCasesMatchCRDs).
 //
 // What the schemas cannot say, so that only irsa-fn refuses it (each needs another field, another
 // list item, another object, IAM's data or the render itself):
@@ -236,6 +238,9 @@ var badCases = []badCase{
 	{name: "role name", at: "spec.role.name", value: "shop role"},
 	{name: "role ARN", at: "spec.role.arn", value: "arn:aws:iam::123:role/shop"},
 	{name: "role ARN of a user", at: "spec.role.arn", value: "arn:aws:iam::123456789012:user/shop"},
+	{name: "role ARN of another partition", at: "spec.role.arn", value: "arn:aws-iso:iam::123456789012:role/shop"},
+	{name: "role ARN name of 65 characters", at: "spec.role.arn", value: "arn:aws:iam::123456789012:role/" + strings.Repeat("a", 65)},
+	{name: "role ARN path with a space", at: "spec.role.arn", value: "arn:aws:iam::123456789012:role/a b/shop"},
 	{name: "role description", at: "spec.role.description", value: "shop 🛒"},
 	{name: "session duration", at: "spec.role.maxSessionDuration", value: "50000"},
 	{name: "boundary name", at: "spec.role.permissionsBoundary", value: "AmazonS3ReadOnlyAccess"},
@@ -255,6 +260,10 @@ var badCases = []badCase{
 	{name: "condition without keys", at: "spec.policies.inline[0].statements[0].conditions", value: "{StringEquals: {}}"},
 	{name: "hosted zone", at: "spec.policies.wellKnown[0].hostedZoneIDs[0]", value: "{name: external-dns, hostedZoneIDs: [example.com]}", set: "spec.policies.wellKnown[0]"},
 	{name: "bucket ARN", at: "spec.policies.wellKnown[0].bucketNames[0]", value: "{name: velero, bucketNames: ['arn:aws:s3:::backups']}", set: "spec.policies.wellKnown[0]"},
+	{name: "karpenter node role not an ARN", at: "spec.policies.wellKnown[0].nodeRoleARN", value: "{name: karpenter-controller, clusterName: prod, region: eu-west-1, nodeRoleARN: KarpenterNodeRole-prod}", set: "spec.policies.wellKnown[0]"},
+	{name: "karpenter queue not an ARN", at: "spec.policies.wellKnown[0].interruptionQueueARN", value: "{name: karpenter-controller, clusterName: prod, region: eu-west-1, interruptionQueueARN: prod}", set: "spec.policies.wellKnown[0]"},
+	{name: "add-on cluster name", at: "spec.policies.wellKnown[0].clusterName", value: "{name: cluster-autoscaler, clusterName: 'prod cluster'}", set: "spec.policies.wellKnown[0]"},
+	{name: "condition value a mapping", at: "spec.policies.inline[0].statements[0].conditions", value: "{StringEquals: {'aws:SourceVpc': {vpc: vpc-1}}}"},
 	{name: "add-on", at: "spec.policies.wellKnown[0].name", value: "{name: external-dnss}", set: "spec.policies.wellKnown[0]"},
 	{name: "add-on without a required parameter", at: "spec.policies.wellKnown[0]", value: "{name: external-dns}", set: "spec.policies.wellKnown[0]"},
 	{name: "add-on without one of its parameters", at: "spec.policies.wellKnown[0]", value: "{name: external-secrets}", set: "spec.policies.wellKnown[0]"},
@@ -407,9 +416,9 @@ func TestSchemasAsStrictAsTheTool(t *testing.T) {
 	}
 	var bad, good []check
 	for _, c := range badCases {
-		base, item := goodBinding, ""
+		base := goodBinding
 		if c.config {
-			base, item = goodConfig, configBinding
+			base = goodConfig
 		}
 		doc := parseYAML(t, base)
 		var value any
@@ -421,14 +430,11 @@ func TestSchemasAsStrictAsTheTool(t *testing.T) {
 			set = c.at
 		}
 		setField(t, doc, set, value)
-		text := toYAML(t, doc)
-		var errs []string
-		if c.config {
-			errs = toolErrors(t, text, item)
-		} else {
-			errs = toolErrors(t, "", text)
-		}
-		bad = append(bad, check{name: c.name, at: c.at, doc: doc, tool: errs})
+		bad = append(bad, check{name: c.name, at: c.at, doc: doc, tool: docErrors(t, doc, c.config)})
+	}
+	for _, c := range goodCases {
+		doc := c.doc(t)
+		good = append(good, check{name: c.name, doc: doc, tool: docErrors(t, doc, c.config)})
 	}
 	good = append(good,
 		check{name: "good binding", doc: parseYAML(t, goodBinding), tool: toolErrors(t, "", goodBinding)},
@@ -528,6 +534,193 @@ func TestAjvMessagesReadable(t *testing.T) {
 			return e.InstancePath == path && strings.Contains(e.Message, want)
 		}) {
 			t.Errorf("no error at %s says %q: %+v", path, want, r.Errors)
+		}
+	}
+}
+
+// goodCase sets fields of goodBinding (or, with config, of goodConfig) to values (YAML): inputs
+// irsa-fn renders, which ajv must accept too (an editor must not flag a good binding). Each
+// pair is a field path and its value.
+type goodCase struct {
+	name   string
+	set    [][2]string
+	config bool
+}
+
+const (
+	govIssuer   = "https://oidc.eks.us-gov-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E"
+	chinaIssuer = "https://oidc.eks.cn-north-1.amazonaws.com.cn/id/EXAMPLED539D4633E53DE1B716D3041E"
+	readAt      = "spec.policies.inline[0].statements[0]"
+)
+
+var goodCases = []goodCase{
+	{name: "GovCloud issuer and ARNs", set: [][2]string{
+		{"spec.clusters[0].oidcIssuer", govIssuer},
+		{readAt + ".resources", "['arn:aws-us-gov:s3:::shop-catalog/*']"},
+		{"spec.policies.managed", "[arn:aws-us-gov:iam::aws:policy/AmazonS3ReadOnlyAccess]"},
+		{"spec.role.permissionsBoundary", "arn:aws-us-gov:iam::123456789012:policy/boundaries/eks"}}},
+	{name: "China issuer and ARNs", set: [][2]string{
+		{"spec.clusters[0].oidcIssuer", chinaIssuer},
+		{readAt + ".resources", "['arn:aws-cn:s3:::shop-catalog/*']"},
+		{"spec.policies.managed", "[arn:aws-cn:iam::aws:policy/AmazonS3ReadOnlyAccess]"}}},
+	{name: "China Ningxia issuer", set: [][2]string{
+		{"spec.clusters[0].oidcIssuer", "https://oidc.eks.cn-northwest-1.amazonaws.com.cn/id/ABC123"},
+		{readAt + ".resources", "['arn:aws-cn:s3:::shop-catalog/*']"}}},
+	{name: "issuer outside EKS with a path and a region", set: [][2]string{
+		{"spec.clusters[0]", "{name: kind-1, oidcIssuer: 'https://issuer.example.com/clusters/kind-1', region: eu-central-1}"}}},
+	{name: "two clusters with provider accounts", set: [][2]string{
+		{"spec.clusters", "[{name: prod-a, oidcIssuer: '" + issuer + "', providerAccountID: '111122223333'}, {name: prod_b, oidcIssuer: 'https://oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF', region: us-east-1}]"}}},
+	{name: "cluster name of 100 characters", set: [][2]string{{"spec.clusters[0].name", "c" + strings.Repeat("_", 98) + "9"}}},
+	{name: "role path of several segments", set: [][2]string{{"spec.role.path", "/irsa/team-a/prod.v2/"}}},
+	{name: "role path of 512 characters", set: [][2]string{{"spec.role.path", "/" + strings.Repeat("a", 510) + "/"}}},
+	{name: "role name of 64 characters", set: [][2]string{{"spec.role.name", strings.Repeat("a", 60) + "+=,.@_-"[:4]}}},
+	{name: "role name with every allowed sign", set: [][2]string{{"spec.role.name", "Shop+=,.@_-Role"}}},
+	{name: "bring-your-own role with a path", set: [][2]string{{"spec.role.arn", "arn:aws:iam::123456789012:role/teams/shop/ShopRole"}}},
+	{name: "session durations at the bounds", set: [][2]string{{"spec.role.maxSessionDuration", "43200"}}},
+	{name: "description of 1000 Latin-1 characters", set: [][2]string{{"spec.role.description", strings.Repeat("é", 1000)}}},
+	{name: "description with tab and newline", set: [][2]string{{"spec.role.description", "\"Rôle de la boutique\\n\\tlecture seule\""}}},
+	{name: "tags with unicode and every allowed sign", set: [][2]string{{"spec.role.tags", "{Équipe: 'Zahlungen äöü 支付', cost-center: 'a:b/c=d+e-f@g_h.i j', empty: ''}"}}},
+	{name: "tag key of 128 and value of 256 characters", set: [][2]string{{"spec.role.tags", "{" + strings.Repeat("k", 128) + ": " + strings.Repeat("v", 256) + "}"}}},
+	{name: "tag value of 256 letters outside ASCII", set: [][2]string{{"spec.role.tags", "{team: " + strings.Repeat("ü", 256) + "}"}}},
+	{name: "50 tags", set: [][2]string{{"spec.role.tags", fiftyTags()}}},
+	{name: "actions with ? and * wildcards", set: [][2]string{{readAt + ".actions", "['s3:Get?bject', 's3:List*', 's3:*Object*']"}}},
+	{name: "action of a service with a dash", set: [][2]string{
+		{readAt + ".actions", "['execute-api:Invoke']"},
+		{readAt + ".resources", "['arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/*']"}}},
+	{name: "resources with policy variables", set: [][2]string{{readAt + ".resources", "['arn:aws:s3:::shop-catalog/${aws:PrincipalTag/team}/*', 'arn:aws:s3:::shop-catalog/home/${aws:username}/*']"}}},
+	{name: "notActions and notResources", set: [][2]string{{readAt, "{effect: Deny, notActions: ['s3:GetObject'], notResources: ['arn:aws:s3:::shop-catalog/*']}"}}},
+	{name: "condition operators with IfExists and set qualifiers", set: [][2]string{{readAt + ".conditions",
+		"{StringEqualsIfExists: {'aws:RequestedRegion': eu-west-1}, 'ForAnyValue:StringLike': {'aws:TagKeys': ['team*', 'env']}, 'ForAllValues:StringEquals': {'aws:TagKeys': [team]}, ArnLikeIfExists: {'aws:SourceArn': 'arn:aws:s3:::shop-*'}, IpAddress: {'aws:SourceIp': 203.0.113.0/24}}"}}},
+	{name: "Bool and Null conditions unquoted", set: [][2]string{{readAt + ".conditions", "{Bool: {'aws:SecureTransport': true}, 'Null': {'aws:TokenIssueTime': false}}"}}},
+	{name: "Numeric conditions unquoted", set: [][2]string{{readAt + ".conditions", "{NumericLessThanEquals: {'s3:max-keys': 10, 'aws:MultiFactorAuthAge': [3600]}}"}}},
+	{name: "Date condition unquoted", set: [][2]string{{readAt + ".conditions", "{DateGreaterThan: {'aws:CurrentTime': 2026-01-01T00:00:00Z}}"}}},
+	{name: "inline policy as a JSON document", set: [][2]string{{"spec.policies.inline[0]", `{name: raw, document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::shop-catalog/*","Condition":{"Bool":{"aws:SecureTransport":true}}}]}'}`}}},
+	{name: "inline policy name of 128 characters", set: [][2]string{{"spec.policies.inline[0].name", strings.Repeat("p", 128)}}},
+	{name: "managed policies with paths, AWS and customer", set: [][2]string{{"spec.policies.managed", "[arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy, arn:aws:iam::123456789012:policy/team/shop-read]"}}},
+	{name: "customer managed policy with a path", set: [][2]string{{"spec.policies.customerManaged", "[{name: shop-read, path: /team/shop/, statements: [{actions: ['s3:GetObject'], resources: ['arn:aws:s3:::shop-catalog/*']}]}]"}}},
+	{name: "external-dns and cert-manager", set: [][2]string{{"spec.policies.wellKnown", "[{name: external-dns, hostedZoneIDs: [Z0123456789ABCDEFGHIJ]}, {name: cert-manager, hostedZoneIDs: [Z1D633PJN98FT9]}]"}}},
+	{name: "cluster-autoscaler and karpenter with parameters", set: [][2]string{{"spec.policies.wellKnown", "[{name: cluster-autoscaler, clusterName: prod}, {name: karpenter-controller, clusterName: prod, region: eu-west-1, nodeRoleARN: 'arn:aws:iam::123456789012:role/KarpenterNodeRole-prod', interruptionQueueARN: 'arn:aws:sqs:eu-west-1:123456789012:prod'}]"}}},
+	{name: "karpenter with defaults", set: [][2]string{{"spec.clusters[0].region", "eu-west-1"}, {"spec.policies.wellKnown", "[{name: karpenter-controller}]"}}},
+	{name: "storage add-ons", set: [][2]string{{"spec.policies.wellKnown", "[{name: ebs-csi-driver, kmsKeyARNs: ['arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab']}, {name: efs-csi-driver}, {name: aws-load-balancer-controller}]"}}},
+	{name: "velero with dotted bucket and key", set: [][2]string{{"spec.policies.wellKnown", "[{name: velero, bucketNames: [backups.example.com, abc], kmsKeyARNs: ['arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab']}]"}}},
+	{name: "external-secrets with secrets and parameters", set: [][2]string{{"spec.policies.wellKnown", "[{name: external-secrets, secretARNs: ['arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop/*'], parameterARNs: ['arn:aws:ssm:eu-west-1:123456789012:parameter/shop/*']}]"}}},
+	{name: "service accounts with dots, audience and expiration", set: [][2]string{{"spec.serviceAccounts", "[{name: shop.reader, audience: 'https://sts.example.com', tokenExpiration: 600, stsRegionalEndpoints: true}, {name: shop-writer, namespace: shop, tokenExpiration: 86400}]"}}},
+	{name: "subject pattern", set: [][2]string{{"spec.subjectPattern", "system:serviceaccount:shop:shop*"}}},
+	{name: "workload selector with expressions", set: [][2]string{{"spec.workloads", "[{selector: {matchLabels: {app.kubernetes.io/name: shop}, matchExpressions: [{key: tier, operator: NotIn, values: [batch]}, {key: team, operator: Exists}]}}]"}}},
+	{name: "Pod Identity", set: [][2]string{{"spec.mode", "both"}}},
+	{name: "every output", set: [][2]string{{"spec.clusters[0].region", "eu-west-1"}, {"spec.output", "[ack, crossplane, json]"}}},
+	{name: "object name of 253 characters", set: [][2]string{{"metadata.name", strings.Repeat("a", 63) + "." + strings.Repeat("b", 63) + "." + strings.Repeat("c", 63) + "." + strings.Repeat("d", 61)}}},
+	// IRSAConfig.
+	{name: "config guardrails", config: true, set: [][2]string{{"spec.guardrails", "{crossNamespace: [shared], permissionsBoundary: 'arn:aws:iam::123456789012:policy/boundaries/eks', rolePath: /irsa/, accounts: ['123456789012'], deniedActions: ['iam:*', 'sts:Get?allerIdentity'], deniedManagedPolicies: [AdministratorAccess, '*FullAccess', 'service-role/*']}"},
+		{"spec.defaults.role", "{accountID: '123456789012', path: /irsa/shop/, permissionsBoundary: 'arn:aws:iam::123456789012:policy/boundaries/eks', tags: {'Kostenstelle': 'Zahlungen äöü'}}"}}},
+	{name: "config quotas and ACK", config: true, set: [][2]string{{"spec.quotas", "{trustPolicySize: 4096, managedPoliciesPerRole: 20}"}, {"spec.ack", "{namespace: ack-system, region: eu-west-1, deletionPolicy: retain, oidcProviders: false}"}, {"spec.owner", "platform-team"}}},
+	{name: "config Crossplane namespaced", config: true, set: [][2]string{{"spec.clusters[0].region", "eu-west-1"}, {"spec.crossplane", "{scope: Namespaced, namespace: crossplane-system, providerConfigRef: {name: default, kind: ProviderConfig}}"}, {"spec.defaults.output", "[crossplane]"}}},
+}
+
+// docErrors is irsa-fn's errors for a binding, or for a config (with configBinding).
+func docErrors(t *testing.T, doc map[string]any, config bool) []string {
+	t.Helper()
+	if config {
+		return toolErrors(t, toYAML(t, doc), configBinding)
+	}
+	return toolErrors(t, "", toYAML(t, doc))
+}
+
+// doc is goodBinding (or goodConfig) with the case's fields set.
+func (c goodCase) doc(t *testing.T) map[string]any {
+	t.Helper()
+	base := goodBinding
+	if c.config {
+		base = goodConfig
+	}
+	doc := parseYAML(t, base)
+	for _, kv := range c.set {
+		var value any
+		if err := yaml.Unmarshal([]byte(kv[1]), &value); err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		setField(t, doc, kv[0], value)
+	}
+	return doc
+}
+
+// TestGoodCasesMatchCRDs: kubectl-validate, through the CRDs, accepts every good case too (the
+// form an API server or a CI check of manifests would hold them to).
+func TestGoodCasesMatchCRDs(t *testing.T) {
+	kv := testenv.Path(t, "KUBECTL_VALIDATE", "the good cases against the CRDs with kubectl-validate")
+	dir := t.TempDir()
+	for i, c := range goodCases {
+		f := filepath.Join(dir, fmt.Sprintf("case-%02d.yaml", i))
+		if err := os.WriteFile(f, []byte(toYAML(t, c.doc(t))), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, err := exec.Command(kv, "--version", "1.30", "--local-crds", ".", dir).CombinedOutput()
+	if err != nil {
+		plain := regexp.MustCompile(`\x1b\[[0-9;]*m`).ReplaceAllString(string(out), "")
+		for i, c := range goodCases {
+			if strings.Contains(plain, fmt.Sprintf("case-%02d.yaml...ERROR", i)) {
+				t.Errorf("kubectl-validate refused good case %q", c.name)
+			}
+		}
+		t.Fatalf("kubectl-validate: %v\n%s", err, out)
+	}
+}
+
+// fiftyTags is a tags object of 50 tags, the most a role may have.
+func fiftyTags() string {
+	var tags []string
+	for i := range 50 {
+		tags = append(tags, "tag"+strconv.Itoa(i)+": v")
+	}
+	return "{" + strings.Join(tags, ", ") + "}"
+}
+
+// TestRenderedIAMRolesMatchSchema: the IAMRoles irsa-fn renders (output: [json]) are valid
+// against the IAMRole schema, for a role with every character IAM allows in its name, a path,
+// China's partition, tags and conditions, and in mode both.
+func TestRenderedIAMRolesMatchSchema(t *testing.T) {
+	bindings := []string{goodBinding + "  output: [json]\n  mode: both\n", `apiVersion: irsa.dev/v1alpha1
+kind: IRSABinding
+metadata: {name: shop, namespace: shop}
+spec:
+  clusters: [{name: prod, oidcIssuer: "` + chinaIssuer + `", providerAccountID: "111122223333"}]
+  serviceAccounts: [{name: reader, audience: "https://sts.example.com"}, {name: shop.writer, tokenExpiration: 600}]
+  role:
+    accountID: "123456789012"
+    name: "Shop+=,.@_-Role"
+    path: /teams/shop/
+    description: "Rôle de la boutique"
+    maxSessionDuration: 43200
+    permissionsBoundary: arn:aws-cn:iam::123456789012:policy/boundaries/eks
+    tags: {Équipe: "Zahlungen äöü", empty: ""}
+  policies:
+    managed: [arn:aws-cn:iam::123456789012:policy/team/read]
+    inline:
+      - name: read
+        statements: [{actions: ["s3:Get?bject"], resources: ["arn:aws-cn:s3:::shop/${aws:username}/*"], conditions: {Bool: {aws:SecureTransport: true}}}]
+  output: [json]
+`}
+	var docs []map[string]any
+	for _, b := range bindings {
+		rl := runTool(t, "", b)
+		for _, r := range rl.Results {
+			if r.Severity == kfn.Error {
+				t.Fatalf("irsa-fn refused the binding: %s", r.Message)
+			}
+		}
+		for _, it := range rl.Items {
+			if it.GetKind() == "IAMRole" {
+				docs = append(docs, parseYAML(t, it.String()))
+			}
+		}
+	}
+	if len(docs) != len(bindings) {
+		t.Fatalf("%d IAMRoles rendered from %d bindings", len(docs), len(bindings))
+	}
+	for i, r := range runAjv(t, docs) {
+		if !r.Valid {
+			t.Errorf("IAMRole %v: ajv refused it: %+v", docs[i]["metadata"], r.Errors)
 		}
 	}
 }

@@ -240,6 +240,11 @@ func (c checker) checkEntries(n *yaml.Node, path diag.Path, depth int, what stri
 			ok = false
 			continue
 		}
+		if key.Tag == "!!null" {
+			// A key is its text: IAM's condition operator Null, unquoted, is YAML's null, which
+			// the decoder would drop with its entry, and the condition with it.
+			key.Tag = "!!str"
+		}
 		t, p, known := lookup(key.Value)
 		switch {
 		case count[key.Value] > 1:

@@ -38,7 +38,7 @@ spec:
           - effect: Allow
             actions: [s3:PutObject]
             resources: ["arn:aws:s3:::b/*"]
-            conditions: {Bool: {aws:SecureTransport: true}, StringEquals: {aws:SourceVpc: [vpc-1, vpc-2]}}
+            conditions: {Bool: {aws:SecureTransport: true}, StringEquals: {aws:SourceVpc: [vpc-1, vpc-2]}, Null: {aws:TokenIssueTime: false}}
       - {name: raw, document: '{"Version":"2012-10-17"}'}
   workloads:
     - {kind: Deployment, name: my-app, serviceAccount: s3-writer}
@@ -62,6 +62,10 @@ spec:
 	}
 	if got := c["StringEquals"]["aws:SourceVpc"]; len(got) != 2 {
 		t.Errorf("list condition %v", got)
+	}
+	// Null, unquoted, is YAML's null: it must stay the operator, not vanish with its condition.
+	if got := c["Null"]["aws:TokenIssueTime"]; len(got) != 1 || got[0] != "false" {
+		t.Errorf("Null condition %v (conditions %v)", got, c)
 	}
 	if b.Spec.Workloads[1].Selector.MatchExpressions[0].Values[0] != "web" {
 		t.Errorf("selector %+v", b.Spec.Workloads[1].Selector)

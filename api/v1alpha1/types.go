@@ -201,8 +201,8 @@ type Role struct {
 	// ARN of an existing role to use. When set, irsa-fn renders only the service accounts and
 	// workloads and no IAM output.
 	// +optional
-	// +kubebuilder:validation:Pattern=`^arn:[^:]*:iam::[0-9]{12}:role/([\s\S]*/)?[\w+=,.@-]+$`
-	// +irsa:schema:allowed=arn:<partition>:iam::<12-digit account>:role/<path><name>
+	// +kubebuilder:validation:Pattern=`^arn:(aws|aws-cn|aws-us-gov):iam::[0-9]{12}:role/([\x21-\x7E]{0,510}/)?[\w+=,.@-]{1,64}$`
+	// +irsa:schema:allowed=arn:<aws, aws-cn or aws-us-gov>:iam::<12-digit account>:role/<path><name>, with a path and name as role.path and role.name allow
 	ARN string `yaml:"arn,omitempty"`
 	// Path of the role: / or /segments/. Default: /.
 	// +optional
@@ -269,6 +269,9 @@ type WellKnownPolicy struct {
 	Name string `yaml:"name"`
 	// ClusterName scopes cluster-autoscaler and karpenter-controller. Default: spec.clusters[0].name.
 	// +optional
+	// +kubebuilder:validation:MaxLength=100
+	// +kubebuilder:validation:Pattern=`^[0-9A-Za-z][A-Za-z0-9\-_]*$`
+	// +irsa:schema:allowed=an EKS cluster name: 1-100 of A-Z a-z 0-9 - _, starting with a letter or digit
 	ClusterName string `yaml:"clusterName,omitempty"`
 	// Region scopes karpenter-controller. Default: the first cluster's region.
 	// +optional
@@ -302,10 +305,14 @@ type WellKnownPolicy struct {
 	ParameterARNs []string `yaml:"parameterARNs,omitempty"`
 	// NodeRoleARN is karpenter-controller's node role. Default: role/KarpenterNodeRole-<cluster>.
 	// +optional
+	// +kubebuilder:validation:Pattern=`^arn:([^:]*:){4}[\s\S]*$`
+	// +irsa:schema:allowed=an ARN arn:partition:service:region:account:resource
 	NodeRoleARN string `yaml:"nodeRoleARN,omitempty"`
 	// InterruptionQueueARN is karpenter-controller's SQS interruption queue. Default: a queue
 	// named like the cluster.
 	// +optional
+	// +kubebuilder:validation:Pattern=`^arn:([^:]*:){4}[\s\S]*$`
+	// +irsa:schema:allowed=an ARN arn:partition:service:region:account:resource
 	InterruptionQueueARN string `yaml:"interruptionQueueARN,omitempty"`
 }
 

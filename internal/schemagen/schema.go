@@ -194,7 +194,7 @@ func (g *generator) typeSchema(expr ast.Expr) (*schemas.Schema, error) {
 				if g.crd {
 					return &schemas.Schema{PreserveUnknown: true}, nil
 				}
-				return &schemas.Schema{OneOf: []*schemas.Schema{{Type: "string"}, {Type: "array", Items: &schemas.Schema{Type: "string"}}}}, nil
+				return stringOrListSchema(), nil
 			}
 		}
 		switch under := ti.spec.Type.(type) {
@@ -214,6 +214,19 @@ func (g *generator) typeSchema(expr ast.Expr) (*schemas.Schema, error) {
 		}
 	}
 	return nil, fmt.Errorf("unsupported type expression %T", expr)
+}
+
+// stringOrListSchema is the schema of a StringList: IAM condition values, which irsa-fn reads
+// from any scalar, as IAM's JSON does: `aws:SecureTransport: true` and `s3:max-keys: 10` are
+// written unquoted (a boolean and a number), like `aws:SourceVpc: vpc-1`, alone or in a list.
+func stringOrListSchema() *schemas.Schema {
+	scalar := func() []*schemas.Schema {
+		return []*schemas.Schema{{Type: "string"}, {Type: "number"}, {Type: "boolean"}}
+	}
+	return &schemas.Schema{
+		OneOf:        append(scalar(), &schemas.Schema{Type: "array", Items: &schemas.Schema{OneOf: scalar()}}),
+		ErrorMessage: "must be a condition value (a string, number or boolean) or a list of them",
+	}
 }
 
 // outputsSchema makes a list of outputs (spec.output) take the values of irsa-fn's outputs,
