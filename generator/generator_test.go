@@ -82,7 +82,7 @@ func TestGenerateDeterministic(t *testing.T) {
 	b := validBinding()
 	b.Spec.Role.Tags = map[string]string{"z": "1", "a": "2", "m": "3"}
 	b.Spec.Policies.Inline[0].Statements[0].Conditions = map[string]map[string]v1alpha1.StringList{
-		"StringEquals": {"aws:b": {"1"}, "aws:a": {"2", "3"}}, "Bool": {"aws:SecureTransport": {"true"}},
+		"StringEquals": {"aws:SourceVpc": {"1"}, "aws:RequestedRegion": {"2", "3"}}, "Bool": {"aws:SecureTransport": {"true"}},
 	}
 	first := Generate(Input{Binding: b})
 	for i := 0; i < 20; i++ {

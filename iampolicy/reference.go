@@ -31,8 +31,9 @@ func (f Findings) errorf(l *diag.List, path diag.Path, allowed, format string, a
 // every action and action pattern names real actions; every action can act on one of its
 // statement's resources; no resource has an empty region or account field where the resource
 // types name one; every condition key applies to the statement's actions. Unknown actions and
-// resources that can never match are errors, with the nearest real name; an unknown condition
-// key is a warning. Diagnostics are reported under base with the user's field names.
+// resources that can never match are errors, with the nearest real name; so is a condition key
+// the reference does not know at all, while a known key that none of the statement's actions
+// carries is a warning. Diagnostics are reported under base with the user's field names.
 func CheckReference(d Document, base diag.Path, names FieldNames, f Findings, l *diag.List) {
 	stPath := base.Child(names.name("Statement"))
 	m := newMatcher(matchBudget)
@@ -77,6 +78,7 @@ func checkStatementReference(st Statement, field func(string) diag.Path, f Findi
 	for k, r := range st.NotResource {
 		checkARNFields(r, field("NotResource").Index(k), f, l)
 	}
+	unknownKeys := checkConditionKeysExist(st, field, f, l)
 	if slices.Contains(st.Action, "*") {
 		return
 	}
@@ -84,7 +86,7 @@ func checkStatementReference(st Statement, field func(string) diag.Path, f Findi
 		checkResources(st, entries, field, f, m, l)
 	}
 	if known && len(entries) > 0 {
-		checkConditionKeys(st, entries, field, l)
+		checkConditionKeys(st, entries, unknownKeys, field, l)
 	}
 }
 
@@ -266,13 +268,45 @@ func partitionOf(arn string) string {
 	return p
 }
 
-// checkConditionKeys warns about condition keys that are neither global aws: keys nor keys of
-// any of the statement's actions or their resource types: the request never carries them, so a
-// condition on them never holds (or, with IfExists and negated operators, always does).
-func checkConditionKeys(st Statement, entries []resolvedAction, field func(string) diag.Path, l *diag.List) {
+// checkConditionKeysExist reports condition keys that IAM's service reference does not know at
+// all (neither a global key nor a key of the service their prefix names), such as a mistyped
+// aws:SourceVpcc, with the nearest real key: a condition on a key no request carries never holds,
+// or, with IfExists and negated operators, always does. It returns those keys.
+func checkConditionKeysExist(st Statement, field func(string) diag.Path, f Findings, l *diag.List) map[string]bool {
+	var unknown map[string]bool
 	for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
 		for _, key := range slices.Sorted(maps.Keys(st.Condition[op])) {
-			if iamref.IsGlobalConditionKey(key) || actionsHaveKey(entries, key) {
+			if iamref.IsGlobalConditionKey(key) {
+				continue
+			}
+			prefix, _, _ := strings.Cut(key, ":")
+			svc, ok := iamref.LookupService(prefix)
+			if ok && svc.HasConditionKey(key) {
+				continue
+			}
+			if unknown == nil {
+				unknown = map[string]bool{}
+			}
+			unknown[key] = true
+			candidates := iamref.GlobalConditionKeys()
+			if ok {
+				candidates = append(slices.Clone(candidates), svc.ConditionKeys()...)
+			}
+			f.errorf(l, field("Condition").Key(op).Key(key), "a global condition key or a condition key of the service the prefix names, in IAM's service reference",
+				"condition key %q is not in IAM's service reference: no request carries it%s", key, didYouMean(iamref.Suggest(candidates, key), ""))
+		}
+	}
+	return unknown
+}
+
+// checkConditionKeys warns about condition keys, known to IAM's service reference, that are
+// neither global aws: keys nor keys of any of the statement's actions or their resource types:
+// the request never carries them, so a condition on them never holds (or, with IfExists and
+// negated operators, always does). Keys in unknown were reported as unknown already.
+func checkConditionKeys(st Statement, entries []resolvedAction, unknown map[string]bool, field func(string) diag.Path, l *diag.List) {
+	for _, op := range slices.Sorted(maps.Keys(st.Condition)) {
+		for _, key := range slices.Sorted(maps.Keys(st.Condition[op])) {
+			if unknown[key] || iamref.IsGlobalConditionKey(key) || actionsHaveKey(entries, key) {
 				continue
 			}
 			var actions []string

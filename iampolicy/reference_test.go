@@ -76,6 +76,15 @@ func TestCheckReference(t *testing.T) {
 			"StringEquals": {"ec2:CreateAction": {"RunInstances"}, "iam:PassedToService": {"ec2.amazonaws.com"}, "aws:RequestedRegion": {"eu-west-1"}},
 			"StringLike":   {"aws:RequestTag/kubernetes.io/cluster/prod": {"owned"}, "aws:ResourceTag/karpenter.sh/nodepool": {"*"}, "AWS:PrincipalTag/team": {"a"}},
 		}), nil},
+		{"condition keys IAM does not know", allow(list("s3:ListBucket"), list("arn:aws:s3:::bucket"), Condition{
+			"StringEquals": {"aws:SourceVpcc": {"vpc-1"}, "s3:prefixx": {"home/"}, "nosuchservice:Key": {"x"}},
+		}), list(
+			`error Statement[0].Condition["StringEquals"]["aws:SourceVpcc"]: condition key "aws:SourceVpcc" is not in IAM's service reference: no request carries it; did you mean "aws:SourceVpc"? (allowed…`,
+			`error Statement[0].Condition["StringEquals"]["nosuchservice:Key"]: condition key "nosuchservice:Key" is not in IAM's service reference: no request carries it (allowed…`,
+			`error Statement[0].Condition["StringEquals"]["s3:prefixx"]: condition key "s3:prefixx" is not in IAM's service reference: no request carries it; did you mean "s3:prefix"? (allowed…`)},
+		{"an unknown condition key is found under Action *", Document{Version: Version, Statement: []Statement{{Effect: "Deny", Action: list("*"), Resource: list("*"),
+			Condition: Condition{"Bool": {"aws:SecureTransportt": {"false"}}}}}}, list(
+			`error Statement[0].Condition["Bool"]["aws:SecureTransportt"]: condition key "aws:SecureTransportt" is not in IAM's service reference: no request carries it; did you mean "aws:SecureTransport"? (allowed…`)},
 		{"condition key of no action", allow(list("s3:GetObject"), list("arn:aws:s3:::bucket/*"), Condition{"StringEquals": {"ec2:CreateAction": {"RunInstances"}}}), list(
 			`warning Statement[0].Condition["StringEquals"]["ec2:CreateAction"]: condition key "ec2:CreateAction" is not a global key nor a key of s3:GetObject or their resources: their requests never carry it`)},
 	}
