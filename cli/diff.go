@@ -101,6 +101,16 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 	if len(found) == 0 && len(rest) == 0 {
 		return rolediff.Input{}, fmt.Errorf("no object found: an empty render (did the command that renders it fail?)")
 	}
+	rest = flattenLists(rest)
+	var twice []string
+	for _, n := range rest {
+		if key := duplicateKey(n.YNode(), ""); key != "" {
+			twice = append(twice, fmt.Sprintf("%s %s/%s: key %s written twice: YAML readers differ on which value they keep (this comparison would read the first, others the last); write it once", n.GetKind(), n.GetNamespace(), n.GetName(), key))
+		}
+	}
+	if len(twice) > 0 {
+		return rolediff.Input{}, fmt.Errorf("%s", strings.Join(twice, "\n"))
+	}
 	var in rolediff.Input
 	for _, r := range found {
 		role := rolediff.Role{Name: r.Spec.RoleName, Account: r.Spec.AccountID, Source: r.Source, Trust: r.Spec.TrustPolicy,
@@ -123,7 +133,7 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 	// reference the Role object by name.
 	crossplane := map[string]*rolediff.Role{}
 	var policies, attachments []*kyaml.RNode
-	for _, n := range flattenLists(rest) {
+	for _, n := range rest {
 		if before := len(in.Associations); readBinding(n, &in.ServiceAccounts, &in.Associations) {
 			if len(in.Associations) > before {
 				// What the comparison does not read of an association (a target role for role
@@ -239,10 +249,35 @@ func flattenLists(nodes []*kyaml.RNode) []*kyaml.RNode {
 	return out
 }
 
+// duplicateKey returns the path of a mapping key written twice in a node, "" when there is none.
+func duplicateKey(n *kyaml.Node, path string) string {
+	switch n.Kind {
+	case kyaml.DocumentNode, kyaml.SequenceNode:
+		for i, c := range n.Content {
+			if k := duplicateKey(c, fmt.Sprintf("%s[%d]", path, i)); k != "" {
+				return k
+			}
+		}
+	case kyaml.MappingNode:
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := strings.TrimPrefix(path+"."+n.Content[i].Value, ".")
+			if seen[n.Content[i].Value] {
+				return key
+			}
+			seen[n.Content[i].Value] = true
+			if k := duplicateKey(n.Content[i+1], key); k != "" {
+				return k
+			}
+		}
+	}
+	return ""
+}
+
 // unread lists, by field path, what an ACK or Crossplane object's spec holds beyond the fields
-// the comparison reads (for Crossplane, named under spec.forProvider): path, tags, policy
+// the comparison reads (for Crossplane, named under spec.forProvider) — path, tags, policy
 // references, inline policies and managed policies written on a Crossplane Role, another
-// provider configuration, spec.initProvider…
+// provider configuration, spec.initProvider… — and for ACK its adoption annotations.
 func unread(n *kyaml.RNode, read ...string) map[string]string {
 	out := map[string]string{}
 	add := func(prefix []string, skip func(string) bool) {
@@ -264,6 +299,12 @@ func unread(n *kyaml.RNode, read ...string) map[string]string {
 		return out
 	}
 	add([]string{"spec"}, func(f string) bool { return slices.Contains(read, f) })
+	// ACK's adoption annotations can make the object take over another IAM resource.
+	for k, v := range n.GetAnnotations() {
+		if strings.HasPrefix(k, "services.k8s.aws/adoption") {
+			out["metadata.annotations."+k] = v
+		}
+	}
 	return out
 }
 

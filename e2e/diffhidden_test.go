@@ -12,8 +12,9 @@ import (
 // comparison — IAM fields it did not read (an ACK Role's policyRefs and tags, a Crossplane
 // Role's managedPolicyArns and inlinePolicy, a Pod Identity association's targetRoleARN), an
 // attachment naming its role by external name, an object repeated with other content, a role
-// wrapped in a List, a workload without a namespace — and checks each is reported broadening
-// and fails --fail-on broadening.
+// wrapped in a List, a workload without a namespace, ACK's adoption annotation — and checks each
+// is reported broadening and fails --fail-on broadening; a key written twice (YAML readers keep
+// different values) is an input error.
 func TestDiffHiddenGrants(t *testing.T) {
 	bin := irsaFn(t)
 	ack, err := os.ReadFile(filepath.Join("testdata", "cases", "ack-extras", "expected.yaml"))
@@ -66,6 +67,9 @@ func TestDiffHiddenGrants(t *testing.T) {
 			}
 			return rest + "---\napiVersion: v1\nkind: List\nitems:\n-" + strings.TrimPrefix(strings.Join(items, "\n"), " ") + "\n"
 		}, "broadening managedPolicies managed policy attached"},
+		{"ACK Role adopting another role", "ack", func(s string) string {
+			return strings.Replace(s, `'{"name":"platform-analytics-reporting"}'`, `'{"name":"AdminRole"}'`, 1)
+		}, "broadening role unmodeled field changed"},
 		{"ServiceAccount repeated with another role", "ack", func(s string) string {
 			sa := s[:strings.Index(s, "---\n")+len("---\n")]
 			return strings.Replace(sa, "role/platform-analytics-reporting", "role/platform-analytics-vault-agent", 1) + s
@@ -112,4 +116,15 @@ func TestDiffHiddenGrants(t *testing.T) {
 			}
 		})
 	}
+	// A key written twice: the comparison would read the first value, kubectl the last.
+	t.Run("key written twice", func(t *testing.T) {
+		policies := "  policies:\n  - arn:aws:iam::aws:policy/AmazonAthenaFullAccess\n  - arn:aws:iam::123456789012:policy/analytics-lake-read\n"
+		new := filepath.Join(dir, "twice.yaml")
+		write(t, new, strings.Replace(string(ack), policies, policies+"  policies:\n  - arn:aws:iam::aws:policy/AdministratorAccess\n", 1))
+		code, out, stderr := diffCmd(t, bin, "", "--fail-on", "broadening", filepath.Join(dir, "ack.yaml"), new)
+		const want = "Role ack-system/platform-analytics-reporting: key spec.policies written twice"
+		if code != 2 || out != "" || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, want 2 with %q on stderr:\n%s%s", code, want, out, stderr)
+		}
+	})
 }
