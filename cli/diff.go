@@ -224,13 +224,16 @@ func unmodeled(n *kyaml.RNode) rolediff.Object {
 	return rolediff.Object{Kind: n.GetKind() + "." + strings.Split(n.GetApiVersion(), "/")[0], Namespace: n.GetNamespace(), Name: n.GetName(), Content: oneLine(n)}
 }
 
-// oneLine writes a node as JSON on one line.
+// oneLine writes a node as JSON on one line, keys sorted: the same value written as YAML or
+// JSON, in any key order, is the same line.
 func oneLine(n *kyaml.RNode) string {
-	b, err := n.MarshalJSON()
-	if err != nil {
-		return strings.Join(strings.Fields(n.MustString()), " ")
+	var v any
+	if err := n.YNode().Decode(&v); err == nil {
+		if b, err := json.Marshal(v); err == nil {
+			return string(b)
+		}
 	}
-	return string(b)
+	return strings.Join(strings.Fields(n.MustString()), " ")
 }
 
 // flattenLists replaces each List (kind v1 List, or any *List with items, as kubectl applies

@@ -1,11 +1,14 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestDiffHiddenGrants edits real renders the way a pull request could hide a grant from the
@@ -116,6 +119,28 @@ func TestDiffHiddenGrants(t *testing.T) {
 			}
 		})
 	}
+	// The same render as a JSON List (keys in another order) is no change: what is compared as
+	// written is compared as data, not as text.
+	t.Run("the same render as a JSON List", func(t *testing.T) {
+		var items []any
+		dec := yaml.NewDecoder(strings.NewReader(string(ack)))
+		for {
+			var doc map[string]any
+			if err := dec.Decode(&doc); err != nil {
+				break
+			}
+			items = append(items, doc)
+		}
+		list, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
+		if err != nil || len(items) < 5 {
+			t.Fatalf("%d items: %v", len(items), err)
+		}
+		p := filepath.Join(dir, "ack.json")
+		write(t, p, string(list))
+		if code, out, stderr := diffCmd(t, bin, "", "--fail-on", "broadening", filepath.Join(dir, "ack.yaml"), p); code != 0 || out != "no IAM-relevant change\n" {
+			t.Errorf("exit %d, want 0 and no change:\n%s%s", code, out, stderr)
+		}
+	})
 	// A key written twice: the comparison would read the first value, kubectl the last.
 	t.Run("key written twice", func(t *testing.T) {
 		policies := "  policies:\n  - arn:aws:iam::aws:policy/AmazonAthenaFullAccess\n  - arn:aws:iam::123456789012:policy/analytics-lake-read\n"
