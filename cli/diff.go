@@ -173,6 +173,13 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 			attachments = append(attachments, n)
 		case iamGroup(group):
 			in.Unmodeled = append(in.Unmodeled, unmodeled(n))
+		case n.GetKind() != "ServiceAccount":
+			// A kind the comparison does not know may still run pods as a service account
+			// (an Argo Workflow, a Tekton PipelineRun, a SparkApplication): any service account
+			// it names counts as its workload's.
+			for _, sa := range namedServiceAccounts(n.YNode()) {
+				in.Workloads = append(in.Workloads, rolediff.Workload{Kind: n.GetKind(), Namespace: n.GetNamespace(), Name: n.GetName(), ServiceAccount: sa})
+			}
 		}
 	}
 	// A policy or attachment is the role's when it references the role object and says nothing
@@ -250,6 +257,25 @@ func flattenLists(nodes []*kyaml.RNode) []*kyaml.RNode {
 		out = append(out, flattenLists(elems)...)
 	}
 	return out
+}
+
+// namedServiceAccounts lists the values of the serviceAccountName and serviceAccount fields
+// anywhere in a node, sorted, without repeats.
+func namedServiceAccounts(n *kyaml.Node) []string {
+	var out []string
+	var walk func(n *kyaml.Node)
+	walk = func(n *kyaml.Node) {
+		for i, c := range n.Content {
+			if n.Kind == kyaml.MappingNode && i%2 == 0 && i+1 < len(n.Content) && (c.Value == "serviceAccountName" || c.Value == "serviceAccount") &&
+				n.Content[i+1].Kind == kyaml.ScalarNode && n.Content[i+1].Value != "" {
+				out = append(out, n.Content[i+1].Value)
+			}
+			walk(c)
+		}
+	}
+	walk(n)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // duplicateKey returns the path of a mapping key written twice in a node, "" when there is none.

@@ -13,11 +13,12 @@ import (
 
 // TestDiffHiddenGrants edits real renders the way a pull request could hide a grant from the
 // comparison — IAM fields it did not read (an ACK Role's policyRefs and tags, a Crossplane
-// Role's managedPolicyArns and inlinePolicy, a Pod Identity association's targetRoleARN), an
-// attachment naming its role by external name, an object repeated with other content, a role
-// wrapped in a List, a workload without a namespace, ACK's adoption annotation — and checks each
-// is reported broadening and fails --fail-on broadening; a key written twice (YAML readers keep
-// different values) is an input error.
+// Role's managedPolicyArns and inlinePolicy, a Pod Identity association's targetRoleARN, ACK's
+// adoption annotation), an attachment naming its role by external name, an object repeated with
+// other content, a role wrapped in a List, a workload without a namespace or of a kind the diff
+// does not know (an Argo Workflow) — and checks each is reported broadening and fails
+// --fail-on broadening; a key written twice (YAML readers keep different values) is an input
+// error, and the same render as a JSON List is no change.
 func TestDiffHiddenGrants(t *testing.T) {
 	bin := irsaFn(t)
 	ack, err := os.ReadFile(filepath.Join("testdata", "cases", "ack-extras", "expected.yaml"))
@@ -81,6 +82,10 @@ func TestDiffHiddenGrants(t *testing.T) {
 			return s + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: sneaky}\n" +
 				"spec: {selector: {matchLabels: {app: s}}, template: {metadata: {labels: {app: s}}, spec: {serviceAccountName: reporting, containers: [{name: c, image: x}]}}}\n"
 		}, "broadening Deployment serviceAccountName added"},
+		{"a kind the diff does not know running pods as the role's service account", "ack", func(s string) string {
+			return s + "---\napiVersion: argoproj.io/v1alpha1\nkind: Workflow\nmetadata: {name: sneaky, namespace: analytics}\n" +
+				"spec: {serviceAccountName: reporting, entrypoint: main, templates: [{name: main, container: {image: x}}]}\n"
+		}, "broadening Workflow serviceAccountName added"},
 		{"Crossplane attachment naming the role by external name", "crossplane", func(s string) string {
 			return s + "---\napiVersion: iam.aws.m.upbound.io/v1beta1\nkind: RolePolicyAttachment\nmetadata: {name: sneaky, namespace: crossplane-managed}\n" +
 				"spec:\n  forProvider:\n    policyArn: arn:aws:iam::aws:policy/AdministratorAccess\n    role: prod-us-search-search-indexer\n  providerConfigRef: {kind: ProviderConfig, name: aws-prod}\n"
