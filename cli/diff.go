@@ -2,6 +2,7 @@ package cli
 
 import (
 	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
 	"maps"
@@ -17,7 +18,7 @@ import (
 	"github.com/irsa-dev/irsa-fn/rolediff"
 )
 
-const diffUsage = "Usage: irsa-fn diff OLD NEW\n\nCompares two renders — each a rendered stream file, a folder (kpt package, export folder, YAML\nfiles) or - for stdin (one of them at most) — and reports what changed for IAM: per role (by\nname and account) the subjects its trust admits, actions and resources per effect (expanded\nthrough IAM's service reference, so s3:* -> s3:Get* narrows and s3:GetObject -> s3:Get*\nbroadens), wildcards, conditions, NotAction/NotResource, boundary, managed policies and session\nduration; per ServiceAccount, workload and Pod Identity association the role or service account\nit uses. Each change is broadening, narrowing or neutral; when a change cannot be shown to grant\nno more, it is broadening.\n\nExit codes: 0 compared (with --fail-on broadening: and nothing broadens), 1 a broadening change\nwith --fail-on broadening, 2 usage or input error.\n\nExample (a pull request's base and head):\n  kustomize build --enable-alpha-plugins --enable-exec base-checkout/overlays/prod > old.yaml\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn diff -o markdown old.yaml -\n\nFlags:\n"
+const diffUsage = "Usage: irsa-fn diff OLD NEW\n\nCompares two renders — each a rendered stream file, a folder (kpt package, export folder, YAML\nfiles) or - for stdin (one of them at most) — and reports what changed for IAM: per role (by\nname and account) the subjects its trust admits, actions and resources per effect (expanded\nthrough IAM's service reference, so s3:* -> s3:Get* narrows and s3:GetObject -> s3:Get*\nbroadens), wildcards, conditions, NotAction/NotResource, boundary, managed policies and session\nduration; per ServiceAccount, workload and Pod Identity association the role or service account\nit uses; IAM fields and objects it does not model, as written. Each change is broadening,\nnarrowing or neutral; when a change cannot be shown to grant no more, it is broadening.\n\nExit codes: 0 compared (with --fail-on broadening: and nothing broadens), 1 a broadening change\nwith --fail-on broadening, 2 usage or input error.\n\nExample (a pull request's base and head):\n  kustomize build --enable-alpha-plugins --enable-exec base-checkout/overlays/prod > old.yaml\n  kustomize build --enable-alpha-plugins --enable-exec overlays/prod | irsa-fn diff -o markdown old.yaml -\n\nFlags:\n"
 
 // runDiff is `irsa-fn diff OLD NEW`: the IAM-relevant difference between two renders.
 func runDiff(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
@@ -100,12 +101,31 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 	if len(found) == 0 && len(rest) == 0 {
 		return rolediff.Input{}, fmt.Errorf("no object found: an empty render (did the command that renders it fail?)")
 	}
+	rest = flattenLists(rest)
+	var twice []string
+	for _, n := range rest {
+		if key := duplicateKey(n.YNode(), ""); key != "" {
+			twice = append(twice, fmt.Sprintf("%s %s/%s: key %s written twice: YAML readers differ on which value they keep (this comparison would read the first, others the last); write it once", n.GetKind(), n.GetNamespace(), n.GetName(), key))
+		}
+	}
+	if len(twice) > 0 {
+		return rolediff.Input{}, fmt.Errorf("%s", strings.Join(twice, "\n"))
+	}
 	var in rolediff.Input
 	for _, r := range found {
 		role := rolediff.Role{Name: r.Spec.RoleName, Account: r.Spec.AccountID, Source: r.Source, Trust: r.Spec.TrustPolicy,
 			Managed: r.Spec.ManagedPolicies, Boundary: r.Spec.PermissionsBoundary, MaxSessionDuration: r.Spec.MaxSessionDuration}
 		for _, p := range r.Spec.InlinePolicies {
 			role.Inline = append(role.Inline, rolediff.Policy{Name: p.Name, Document: p.Document})
+		}
+		if r.Spec.Path != "" && r.Spec.Path != "/" {
+			role.Other = map[string]string{"path": r.Spec.Path}
+		}
+		for _, t := range r.Spec.Tags {
+			if role.Other == nil {
+				role.Other = map[string]string{}
+			}
+			role.Other["tags."+t.Key] = t.Value
 		}
 		in.Roles = append(in.Roles, role)
 	}
@@ -114,7 +134,17 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 	crossplane := map[string]*rolediff.Role{}
 	var policies, attachments []*kyaml.RNode
 	for _, n := range rest {
-		if readBinding(n, &in.ServiceAccounts, &in.Associations) {
+		if before := len(in.Associations); readBinding(n, &in.ServiceAccounts, &in.Associations) {
+			if len(in.Associations) > before {
+				// What the comparison does not read of an association (a target role for role
+				// chaining, session tags turned off…) is compared as written.
+				extra := unread(n, "clusterName", "namespace", "serviceAccount", "roleARN", "roleArn", "region")
+				delete(extra, "spec.providerConfigRef")
+				if len(extra) > 0 {
+					b, _ := json.Marshal(extra)
+					in.Unmodeled = append(in.Unmodeled, rolediff.Object{Kind: n.GetKind() + " fields", Namespace: n.GetNamespace(), Name: n.GetName(), Content: string(b)})
+				}
+			}
 			continue
 		}
 		if path, ok := fn.WorkloadPodSpec(n.GetApiVersion(), n.GetKind()); ok {
@@ -125,31 +155,61 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 			continue
 		}
 		group, _, _ := strings.Cut(n.GetApiVersion(), "/")
+		crossplaneIAM := strings.HasPrefix(group, "iam.aws.") && strings.HasSuffix(group, "upbound.io")
 		switch {
 		case group == "iam.services.k8s.aws" && n.GetKind() == "Role":
 			in.Roles = append(in.Roles, ackRole(n))
 		case group == "iam.services.k8s.aws" && n.GetKind() == "Policy":
 			in.Policies = append(in.Policies, rolediff.ManagedPolicy{Path: field(n, "spec.path"), Name: field(n, "spec.name"), Document: field(n, "spec.policyDocument")})
-		case strings.HasPrefix(group, "iam.aws.") && strings.HasSuffix(group, "upbound.io") && n.GetKind() == "Role":
+		case crossplaneIAM && n.GetKind() == "Role":
 			r := readObject(n)
 			role := rolediff.Role{Name: r.RoleName, Source: n.GetKind() + " " + n.GetName(), Trust: r.Trust,
-				Boundary: field(n, "spec.forProvider.permissionsBoundary"), MaxSessionDuration: number(n, "spec.forProvider.maxSessionDuration")}
+				Boundary: field(n, "spec.forProvider.permissionsBoundary"), MaxSessionDuration: number(n, "spec.forProvider.maxSessionDuration"),
+				Other: unread(n, "assumeRolePolicy", "permissionsBoundary", "maxSessionDuration", "description")}
 			crossplane[n.GetNamespace()+"/"+n.GetName()] = &role
-		case strings.HasPrefix(group, "iam.aws.") && n.GetKind() == "RolePolicy":
+		case crossplaneIAM && n.GetKind() == "RolePolicy":
 			policies = append(policies, n)
-		case strings.HasPrefix(group, "iam.aws.") && n.GetKind() == "RolePolicyAttachment":
+		case crossplaneIAM && n.GetKind() == "RolePolicyAttachment":
 			attachments = append(attachments, n)
+		case iamGroup(group):
+			in.Unmodeled = append(in.Unmodeled, unmodeled(n))
+		case n.GetKind() != "ServiceAccount":
+			// A kind the comparison does not know may still run pods as a service account
+			// (an Argo Workflow, a Tekton PipelineRun, a SparkApplication): any service account
+			// it names counts as its workload's.
+			for _, sa := range namedServiceAccounts(n.YNode()) {
+				in.Workloads = append(in.Workloads, rolediff.Workload{Kind: n.GetKind(), Namespace: n.GetNamespace(), Name: n.GetName(), ServiceAccount: sa})
+			}
 		}
 	}
+	// A policy or attachment is the role's when it references the role object and says nothing
+	// else (no role named by external name or selector, the same provider configuration);
+	// otherwise it is compared as written.
+	roleOf := func(n *kyaml.RNode, read string) *rolediff.Role {
+		r := crossplane[n.GetNamespace()+"/"+field(n, "spec.forProvider.roleRef.name")]
+		rest := unread(n, read, "roleRef")
+		if r == nil || rest["spec.providerConfigRef"] != r.Other["spec.providerConfigRef"] {
+			return nil
+		}
+		delete(rest, "spec.providerConfigRef")
+		if len(rest) > 0 {
+			return nil
+		}
+		return r
+	}
 	for _, p := range policies {
-		if r := crossplane[p.GetNamespace()+"/"+field(p, "spec.forProvider.roleRef.name")]; r != nil {
+		if r := roleOf(p, "policy"); r != nil {
 			name := p.GetAnnotations()[generator.AnnotationExternalName]
 			r.Inline = append(r.Inline, rolediff.Policy{Name: name, Document: field(p, "spec.forProvider.policy")})
+		} else {
+			in.Unmodeled = append(in.Unmodeled, unmodeled(p))
 		}
 	}
 	for _, a := range attachments {
-		if r := crossplane[a.GetNamespace()+"/"+field(a, "spec.forProvider.roleRef.name")]; r != nil {
+		if r := roleOf(a, "policyArn"); r != nil {
 			r.Managed = append(r.Managed, field(a, "spec.forProvider.policyArn"))
+		} else {
+			in.Unmodeled = append(in.Unmodeled, unmodeled(a))
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(crossplane)) {
@@ -159,11 +219,130 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 	return in, nil
 }
 
+// iamGroup reports whether an API group is one of AWS IAM's, as ACK and Crossplane's AWS
+// providers name them.
+func iamGroup(group string) bool {
+	return group == "iam.services.k8s.aws" || group == "identity.aws.crossplane.io" ||
+		(strings.HasPrefix(group, "iam.aws.") && strings.HasSuffix(group, "upbound.io"))
+}
+
+// unmodeled is an IAM object the comparison does not model, compared as written.
+func unmodeled(n *kyaml.RNode) rolediff.Object {
+	return rolediff.Object{Kind: n.GetKind() + "." + strings.Split(n.GetApiVersion(), "/")[0], Namespace: n.GetNamespace(), Name: n.GetName(), Content: oneLine(n)}
+}
+
+// oneLine writes a node as JSON on one line, keys sorted: the same value written as YAML or
+// JSON, in any key order, is the same line.
+func oneLine(n *kyaml.RNode) string {
+	var v any
+	if err := n.YNode().Decode(&v); err == nil {
+		if b, err := json.Marshal(v); err == nil {
+			return string(b)
+		}
+	}
+	return strings.Join(strings.Fields(n.MustString()), " ")
+}
+
+// flattenLists replaces each List (kind v1 List, or any *List with items, as kubectl applies
+// them) by its items, so that an object wrapped in a list is read like any other.
+func flattenLists(nodes []*kyaml.RNode) []*kyaml.RNode {
+	var out []*kyaml.RNode
+	for _, n := range nodes {
+		items, err := n.Pipe(kyaml.Lookup("items"))
+		if !strings.HasSuffix(n.GetKind(), "List") || err != nil || items == nil {
+			out = append(out, n)
+			continue
+		}
+		elems, _ := items.Elements()
+		out = append(out, flattenLists(elems)...)
+	}
+	return out
+}
+
+// namedServiceAccounts lists the values of the serviceAccountName and serviceAccount fields
+// anywhere in a node, sorted, without repeats.
+func namedServiceAccounts(n *kyaml.Node) []string {
+	var out []string
+	var walk func(n *kyaml.Node)
+	walk = func(n *kyaml.Node) {
+		for i, c := range n.Content {
+			if n.Kind == kyaml.MappingNode && i%2 == 0 && i+1 < len(n.Content) && (c.Value == "serviceAccountName" || c.Value == "serviceAccount") &&
+				n.Content[i+1].Kind == kyaml.ScalarNode && n.Content[i+1].Value != "" {
+				out = append(out, n.Content[i+1].Value)
+			}
+			walk(c)
+		}
+	}
+	walk(n)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// duplicateKey returns the path of a mapping key written twice in a node, "" when there is none.
+func duplicateKey(n *kyaml.Node, path string) string {
+	switch n.Kind {
+	case kyaml.DocumentNode, kyaml.SequenceNode:
+		for i, c := range n.Content {
+			if k := duplicateKey(c, fmt.Sprintf("%s[%d]", path, i)); k != "" {
+				return k
+			}
+		}
+	case kyaml.MappingNode:
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := strings.TrimPrefix(path+"."+n.Content[i].Value, ".")
+			if seen[n.Content[i].Value] {
+				return key
+			}
+			seen[n.Content[i].Value] = true
+			if k := duplicateKey(n.Content[i+1], key); k != "" {
+				return k
+			}
+		}
+	}
+	return ""
+}
+
+// unread lists, by field path, what an ACK or Crossplane object's spec holds beyond the fields
+// the comparison reads (for Crossplane, named under spec.forProvider) — path, tags, policy
+// references, inline policies and managed policies written on a Crossplane Role, another
+// provider configuration, spec.initProvider… — and for ACK its adoption annotations.
+func unread(n *kyaml.RNode, read ...string) map[string]string {
+	out := map[string]string{}
+	add := func(prefix []string, skip func(string) bool) {
+		m, err := n.Pipe(kyaml.Lookup(prefix...))
+		if err != nil || m == nil || m.YNode().Kind != kyaml.MappingNode {
+			return
+		}
+		fields, _ := m.Fields()
+		for _, f := range fields {
+			if !skip(f) {
+				v := m.Field(f).Value
+				out[strings.Join(append(slices.Clone(prefix), f), ".")] = oneLine(v)
+			}
+		}
+	}
+	if _, err := n.Pipe(kyaml.Lookup("spec", "forProvider")); err == nil && strings.Contains(n.GetApiVersion(), "upbound.io") {
+		add([]string{"spec"}, func(f string) bool { return f == "forProvider" })
+		add([]string{"spec", "forProvider"}, func(f string) bool { return slices.Contains(read, f) })
+		return out
+	}
+	add([]string{"spec"}, func(f string) bool { return slices.Contains(read, f) })
+	// ACK's adoption annotations can make the object take over another IAM resource.
+	for k, v := range n.GetAnnotations() {
+		if strings.HasPrefix(k, "services.k8s.aws/adoption") {
+			out["metadata.annotations."+k] = v
+		}
+	}
+	return out
+}
+
 // ackRole reads an ACK Role: its spec holds the whole role.
 func ackRole(n *kyaml.RNode) rolediff.Role {
 	r := rolediff.Role{Name: field(n, "spec.name"), Source: n.GetKind() + " " + n.GetNamespace() + "/" + n.GetName(),
 		Trust: field(n, "spec.assumeRolePolicyDocument"), Boundary: field(n, "spec.permissionsBoundary"),
-		MaxSessionDuration: number(n, "spec.maxSessionDuration")}
+		MaxSessionDuration: number(n, "spec.maxSessionDuration"),
+		Other:              unread(n, "name", "assumeRolePolicyDocument", "permissionsBoundary", "maxSessionDuration", "inlinePolicies", "policies", "description")}
 	if m, err := n.Pipe(kyaml.Lookup("spec", "inlinePolicies")); err == nil && m != nil {
 		fields, _ := m.Fields()
 		for _, name := range fields {

@@ -143,7 +143,7 @@ func valuesWithin(strictOp, looseOp string, strict, loose Values) bool {
 		// A pattern is within a literal only when it is that literal.
 		within = func(s, l string) bool { return s == l && !strings.ContainsAny(s, "*?") }
 	case lb == "StringLike" || strings.HasPrefix(lb, "Arn"):
-		within = func(s, l string) bool { return patternCovers(l, s) }
+		within = func(s, l string) bool { return s == l || LikeCovers(l, s) }
 	case lb == "StringEqualsIgnoreCase":
 		within = strings.EqualFold
 	}

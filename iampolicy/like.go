@@ -32,5 +32,9 @@ func MatchLike(pattern, value string) bool {
 
 // LikeCovers reports whether the StringLike pattern outer matches every value the pattern inner
 // matches (case-sensitively): system:serviceaccount:prod:* covers system:serviceaccount:prod:a
-// and system:serviceaccount:prod:a-*.
-func LikeCovers(outer, inner string) bool { return patternCovers(outer, inner) }
+// and system:serviceaccount:prod:a-*. A policy variable of inner (${aws:username}, or an escape
+// such as ${*}) may stand for anything, so only a * of outer covers it; equal patterns always
+// cover each other.
+func LikeCovers(outer, inner string) bool {
+	return outer == inner || patternCovers(outer, policyVariable.ReplaceAllString(inner, "*"))
+}

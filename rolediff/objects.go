@@ -3,6 +3,7 @@ package rolediff
 import (
 	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/irsa-dev/irsa-fn/access"
 )
@@ -34,14 +35,36 @@ func compareObjects(old, new Input) []ObjectDiff {
 		func(k aKey) ObjectDiff {
 			return ObjectDiff{Kind: "PodIdentityAssociation", Cluster: k.cluster, Namespace: k.ns, Name: k.name, Change: Change{Aspect: "roleArn"}}
 		})...)
+	type oKey struct{ kind, ns, name string }
+	okey := func(o Object) oKey { return oKey{o.Kind, o.Namespace, o.Name} }
+	content := func(o Object) string { return o.Content }
+	// An IAM object the comparison does not model may deny as well as grant: its removal too
+	// cannot be shown to narrow.
+	for _, d := range diffMaps(keyed(old.Unmodeled, okey, content), keyed(new.Unmodeled, okey, content),
+		func(k oKey) ObjectDiff {
+			return ObjectDiff{Kind: k.kind, Namespace: k.ns, Name: k.name, Change: Change{Aspect: "unmodeled IAM object"}}
+		}) {
+		d.Class = Broadening
+		out = append(out, d)
+	}
 	return out
 }
 
-// keyed indexes values by key.
+// keyed indexes values by key. An object the input holds more than once with different values
+// (which one the cluster ends with, the input does not say) has all its values, sorted and
+// joined with " | ", so that a repeat added to a render is a change.
 func keyed[T any, K comparable](items []T, key func(T) K, value func(T) string) map[K]string {
-	out := map[K]string{}
+	all := map[K][]string{}
 	for _, it := range items {
-		out[key(it)] = value(it)
+		k, v := key(it), value(it)
+		if !slices.Contains(all[k], v) {
+			all[k] = append(all[k], v)
+		}
+	}
+	out := map[K]string{}
+	for k, vs := range all {
+		slices.Sort(vs)
+		out[k] = strings.Join(vs, " | ")
 	}
 	return out
 }
@@ -77,7 +100,8 @@ func diffMaps[K comparable](old, new map[K]string, diff func(K) ObjectDiff) []Ob
 }
 
 // withRole lists the workloads whose service account has a role in the input: annotated with
-// one, or given one by a Pod Identity association. Other workloads are of no concern to IAM,
+// one, or given one by a Pod Identity association (for a workload without a namespace, in any
+// namespace). Other workloads are of no concern to IAM,
 // so a workload that moves to a service account without a role leaves the list (narrowing).
 func withRole(in Input) []Workload {
 	type sa struct{ ns, name string }
@@ -88,9 +112,15 @@ func withRole(in Input) []Workload {
 	for _, a := range in.Associations {
 		roled[sa{a.Namespace, a.ServiceAccount}] = true
 	}
+	// A workload written without a namespace lands in whichever one it is applied to: it is of
+	// concern when a service account of that name has a role in any namespace.
+	named := map[string]bool{}
+	for s := range roled {
+		named[s.name] = true
+	}
 	var out []Workload
 	for _, w := range in.Workloads {
-		if roled[sa{w.Namespace, w.ServiceAccount}] {
+		if roled[sa{w.Namespace, w.ServiceAccount}] || (w.Namespace == "" && named[w.ServiceAccount]) {
 			out = append(out, w)
 		}
 	}

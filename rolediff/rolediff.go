@@ -9,6 +9,7 @@ package rolediff
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -53,6 +54,10 @@ type Role struct {
 	Boundary string
 	// MaxSessionDuration in seconds; 0 when the render leaves IAM's default (3600).
 	MaxSessionDuration int64
+	// Other holds, by field path, the fields of the rendered object that the comparison does
+	// not model (path, tags, policy references, another provider configuration…), as written:
+	// any change to them is broadening, since it cannot be shown to grant no more.
+	Other map[string]string
 }
 
 // Workload is a workload of the render and the service account its pods run as ("default"
@@ -67,14 +72,24 @@ type ManagedPolicy struct {
 	Path, Name, Document string
 }
 
-// Input is one render: roles, customer managed policies, workloads, annotated ServiceAccounts
-// and Pod Identity associations.
+// Object is an object of an IAM API group that the comparison does not model (a policy
+// attachment to a role the render does not hold, a user, a group…), as written: any change to
+// it is broadening, its removal narrowing.
+type Object struct {
+	Kind, Namespace, Name string
+	// Content is the object as written, compared as a whole.
+	Content string
+}
+
+// Input is one render: roles, customer managed policies, workloads, annotated ServiceAccounts,
+// Pod Identity associations and IAM objects the comparison does not model.
 type Input struct {
 	Roles           []Role
 	Policies        []ManagedPolicy
 	Workloads       []Workload
 	ServiceAccounts []access.ServiceAccount
 	Associations    []access.Association
+	Unmodeled       []Object
 }
 
 // Change is one difference, with its class.
@@ -131,10 +146,15 @@ func (r Report) Empty() bool { return len(r.Roles) == 0 && len(r.Objects) == 0 }
 func Compare(old, new Input) Report {
 	rep := Report{Roles: []RoleDiff{}, Objects: []ObjectDiff{}}
 	type key struct{ name, account string }
-	index := func(roles []Role) map[key]Role {
-		out := map[key]Role{}
+	// A role rendered more than once (two objects naming one IAM role) ends as one of them,
+	// which one the render does not say: each version is compared, and the repeat is broadening.
+	index := func(roles []Role) map[key][]Role {
+		out := map[key][]Role{}
 		for _, r := range roles {
-			out[key{r.Name, r.Account}] = r
+			k := key{r.Name, r.Account}
+			if !slices.ContainsFunc(out[k], func(x Role) bool { return sameRole(x, r) }) {
+				out[k] = append(out[k], r)
+			}
 		}
 		return out
 	}
@@ -150,20 +170,38 @@ func Compare(old, new Input) Report {
 	}
 	slices.SortFunc(keys, func(a, b key) int { return cmp.Or(cmp.Compare(a.name, b.name), cmp.Compare(a.account, b.account)) })
 	for _, k := range keys {
-		o, inOld := olds[k]
-		n, inNew := news[k]
+		os, ns := olds[k], news[k]
 		d := RoleDiff{Name: k.name, Account: k.account}
 		switch {
-		case !inOld:
+		case len(os) == 0:
 			d.Status = StatusAdded
-			d.Changes = []Change{{AspectRole, "role added", describeRole(n), Broadening}}
-		case !inNew:
+			for _, n := range ns {
+				d.Changes = append(d.Changes, Change{AspectRole, "role added", describeRole(n), Broadening})
+			}
+		case len(ns) == 0:
 			d.Status = StatusRemoved
-			d.Changes = []Change{{AspectRole, "role removed", describeRole(o), Narrowing}}
+			for _, o := range os {
+				d.Changes = append(d.Changes, Change{AspectRole, "role removed", describeRole(o), Narrowing})
+			}
 		default:
 			d.Status = StatusChanged
-			d.Changes = compareRole(withManaged(o, old.Policies), withManaged(n, new.Policies))
+			for _, o := range os {
+				o, odup := withManaged(o, old.Policies, "old")
+				for _, n := range ns {
+					n, ndup := withManaged(n, new.Policies, "new")
+					d.Changes = append(d.Changes, odup...)
+					d.Changes = append(d.Changes, ndup...)
+					d.Changes = append(d.Changes, compareRole(o, n)...)
+				}
+			}
 		}
+		for i, rs := range [][]Role{os, ns} {
+			if len(rs) > 1 {
+				d.Changes = append(d.Changes, Change{AspectRole, "role rendered more than once",
+					fmt.Sprintf("the %s render holds %d different versions (%s); IAM ends with one of them", []string{"old", "new"}[i], len(rs), sources(rs)), Broadening})
+			}
+		}
+		d.Changes = uniqueChanges(d.Changes)
 		if len(d.Changes) == 0 {
 			continue
 		}
@@ -176,22 +214,55 @@ func Compare(old, new Input) Report {
 
 // withManaged adds to a role's inline policies the documents of the customer managed policies
 // of the render it attaches, named "managed <ARN>", so that a change of such a document is a
-// change of what the role may do.
-func withManaged(r Role, policies []ManagedPolicy) Role {
+// change of what the role may do. A policy the render holds more than once with different
+// documents (two objects naming one IAM policy) ends as one of them: each document is added, and
+// a broadening change (side is "old" or "new") says so.
+func withManaged(r Role, policies []ManagedPolicy, side string) (Role, []Change) {
 	r.Inline = slices.Clone(r.Inline)
+	var dups []Change
 	for _, arn := range r.Managed {
+		var docs []string
 		for _, p := range policies {
 			path := p.Path
 			if path == "" {
 				path = "/"
 			}
-			if strings.HasSuffix(arn, ":policy"+path+p.Name) {
+			if strings.HasSuffix(arn, ":policy"+path+p.Name) && !slices.Contains(docs, p.Document) {
+				docs = append(docs, p.Document)
 				r.Inline = append(r.Inline, Policy{Name: "managed " + arn, Document: p.Document})
-				break
 			}
 		}
+		if len(docs) > 1 {
+			dups = append(dups, Change{AspectManaged, "managed policy rendered more than once",
+				fmt.Sprintf("%s: the %s render holds %d different documents; IAM ends with one of them", arn, side, len(docs)), Broadening})
+		}
 	}
-	return r
+	return r, dups
+}
+
+// sameRole reports whether two versions of a role are the same for IAM.
+func sameRole(a, b Role) bool {
+	return len(compareRole(a, b)) == 0
+}
+
+// sources lists where versions of a role were read.
+func sources(rs []Role) string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.Source)
+	}
+	return strings.Join(out, ", ")
+}
+
+// uniqueChanges drops repeats of a change, keeping the first.
+func uniqueChanges(cs []Change) []Change {
+	var out []Change
+	for _, c := range cs {
+		if !slices.Contains(out, c) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // classOf is broadening when some change is, else narrowing when some change is, else neutral.
@@ -240,6 +311,18 @@ func compareRole(o, n Role) []Change {
 	}
 	for _, a := range minus(o.Managed, n.Managed) {
 		out = append(out, Change{AspectManaged, "managed policy detached", a, Narrowing})
+	}
+	for _, f := range slices.Sorted(maps.Keys(o.Other)) {
+		if v, ok := n.Other[f]; !ok {
+			out = append(out, Change{AspectRole, "unmodeled field removed", f + ": " + o.Other[f], Broadening})
+		} else if v != o.Other[f] {
+			out = append(out, Change{AspectRole, "unmodeled field changed", f + ": " + o.Other[f] + " -> " + v, Broadening})
+		}
+	}
+	for _, f := range slices.Sorted(maps.Keys(n.Other)) {
+		if _, ok := o.Other[f]; !ok {
+			out = append(out, Change{AspectRole, "unmodeled field added", f + ": " + n.Other[f], Broadening})
+		}
 	}
 	if os, ns := session(o.MaxSessionDuration), session(n.MaxSessionDuration); os != ns {
 		c := Change{AspectSession, "max session duration raised", fmt.Sprintf("%ds -> %ds", os, ns), Broadening}

@@ -3,6 +3,7 @@ package rolediff
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -134,6 +135,15 @@ func TestCompareRoles(t *testing.T) {
 		{name: "session duration raised", new: func(r *Role) { r.MaxSessionDuration = 7200 }, class: Broadening, change: "max session duration raised"},
 		{name: "session duration lowered", old: func(r *Role) { r.MaxSessionDuration = 7200 }, class: Narrowing, change: "max session duration lowered"},
 		{name: "default session duration written out", new: func(r *Role) { r.MaxSessionDuration = 3600 }, wantEmpty: true},
+		{name: "policy variable where a StringLike pattern stood broadens",
+			old: withInline(policy(allow([]string{"s3:ListBucket"}, []string{bucket}, `{"StringLike":{"s3:prefix":"home/$*"}}`))),
+			new: withInline(policy(allow([]string{"s3:ListBucket"}, []string{bucket}, `{"StringLike":{"s3:prefix":"home/${aws:username}"}}`))), class: Broadening, change: "condition changed"},
+		{name: "the same policy variable is no change", old: withInline(policy(allow([]string{"s3:ListBucket"}, []string{bucket}, `{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}`))),
+			new: withInline(policy(allow([]string{"s3:ListBucket"}, []string{bucket}, `{"StringLike":{"s3:prefix":"home/${aws:username}/*"}}`)), policy()), class: Neutral, change: "policy added"},
+		{name: "unmodeled field added broadens", new: func(r *Role) { r.Other = map[string]string{"spec.policyRefs": `[{"from":{"name":"admin"}}]`} }, class: Broadening, change: "unmodeled field added"},
+		{name: "unmodeled field changed broadens", old: func(r *Role) { r.Other = map[string]string{"spec.tags": `[{"key":"team","value":"a"}]`} },
+			new: func(r *Role) { r.Other = map[string]string{"spec.tags": `[{"key":"team","value":"admins"}]`} }, class: Broadening, change: "unmodeled field changed"},
+		{name: "unmodeled field removed broadens", old: func(r *Role) { r.Other = map[string]string{"spec.path": `"/x/"`} }, class: Broadening, change: "unmodeled field removed"},
 		{name: "unreadable new policy broadens", new: withInline(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Bogus":1}]}`), class: Broadening, change: "policy changed"},
 	}
 	for _, tc := range cases {
@@ -211,6 +221,50 @@ func TestRoleAddedRemovedRenamed(t *testing.T) {
 	}
 }
 
+// TestRenderedTwice checks that a role or a customer managed policy the new render holds twice
+// with different content is broadening whichever copy comes first (IAM ends with one of them),
+// and that an identical repeat is no change.
+func TestRenderedTwice(t *testing.T) {
+	broad := base()
+	broad.Source = "Role ack-system/sneaky"
+	broad.Managed = []string{"arn:aws:iam::aws:policy/AdministratorAccess"}
+	for _, tc := range []struct {
+		name   string
+		new    []Role
+		change string
+	}{
+		{"broad copy first", []Role{broad, base()}, "role rendered more than once"},
+		{"broad copy last", []Role{base(), broad}, "role rendered more than once"},
+		{"identical repeat", []Role{base(), base()}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := Compare(Input{Roles: []Role{base()}}, Input{Roles: tc.new})
+			if tc.change == "" {
+				if !rep.Empty() {
+					t.Fatalf("want no change, got %+v", rep.Roles)
+				}
+				return
+			}
+			if len(rep.Roles) != 1 || rep.Roles[0].Class != Broadening || !rep.Broadening() {
+				t.Fatalf("want one broadening role, got %+v", rep.Roles)
+			}
+			if !strings.Contains(dump(rep.Roles[0].Changes), tc.change) {
+				t.Errorf("no %q among:\n%s", tc.change, dump(rep.Roles[0].Changes))
+			}
+		})
+	}
+	t.Run("customer managed policy", func(t *testing.T) {
+		r := base()
+		r.Managed = []string{"arn:aws:iam::123456789012:policy/lake"}
+		narrow := ManagedPolicy{Path: "/", Name: "lake", Document: policy(allow([]string{"s3:GetObject"}, []string{bucket + "/a/*"}, ""))}
+		wide := ManagedPolicy{Path: "/", Name: "lake", Document: policy(allow([]string{"s3:*"}, []string{"*"}, ""))}
+		rep := Compare(Input{Roles: []Role{r}, Policies: []ManagedPolicy{narrow}}, Input{Roles: []Role{r}, Policies: []ManagedPolicy{narrow, wide}})
+		if len(rep.Roles) != 1 || rep.Roles[0].Class != Broadening || !strings.Contains(dump(rep.Roles[0].Changes), "managed policy rendered more than once") {
+			t.Fatalf("want the repeated policy broadening, got %+v", rep.Roles)
+		}
+	})
+}
+
 // TestCompareObjects checks the bindings: a workload switching service account, a
 // ServiceAccount switching role, an association added, and a workload leaving a role.
 func TestCompareObjects(t *testing.T) {
@@ -228,10 +282,20 @@ func TestCompareObjects(t *testing.T) {
 		{"association added", Input{ServiceAccounts: sas, Workloads: old.Workloads, Associations: []access.Association{{Cluster: "c", Namespace: "prod", ServiceAccount: "a", RoleARN: arnA}}}, Broadening, arnA},
 		{"workload moved to a service account without a role", Input{ServiceAccounts: sas, Workloads: []Workload{{"Deployment", "prod", "web", "default"}, {"Deployment", "prod", "plain", "default"}}}, Narrowing, "a"},
 		{"workload without a role changed", Input{ServiceAccounts: sas, Workloads: []Workload{{"Deployment", "prod", "web", "a"}, {"Deployment", "prod", "plain", "other"}}}, "", ""},
+		{"service account repeated with another role", Input{ServiceAccounts: append([]access.ServiceAccount{{Namespace: "prod", Name: "a", RoleARN: arnB, Audience: "sts.amazonaws.com"}}, sas...), Workloads: old.Workloads}, Broadening,
+			arnA + " (aud sts.amazonaws.com) -> " + arnA + " (aud sts.amazonaws.com) | " + arnB + " (aud sts.amazonaws.com)"},
+		{"workload without a namespace on a role's service account", Input{ServiceAccounts: sas, Workloads: append(slices.Clone(old.Workloads), Workload{"Deployment", "", "sneaky", "b"})}, Broadening, "b"},
+		{"unmodeled IAM object added", Input{ServiceAccounts: sas, Workloads: old.Workloads, Unmodeled: []Object{{"RolePolicyAttachment.iam.aws.m.upbound.io", "x", "sneaky", "{}"}}}, Broadening, "{}"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := Compare(old, tc.new)
+			if tc.name == "unmodeled IAM object added" {
+				// Removed, it may have denied: broadening too.
+				if back := Compare(tc.new, old); len(back.Objects) != 1 || back.Objects[0].Class != Broadening {
+					t.Errorf("unmodeled IAM object removed: want one broadening change, got %+v", back.Objects)
+				}
+			}
 			if tc.class == "" {
 				if !rep.Empty() {
 					t.Fatalf("want no change, got %+v", rep.Objects)
