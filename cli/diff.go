@@ -135,6 +135,10 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 	var policies, attachments []*kyaml.RNode
 	for _, n := range rest {
 		if before := len(in.Associations); readBinding(n, &in.ServiceAccounts, &in.Associations) {
+			if len(in.Associations) == before {
+				in.TokenLifetimes = append(in.TokenLifetimes, rolediff.TokenLifetime{Namespace: n.GetNamespace(), Name: n.GetName(),
+					Value: n.GetAnnotations()[generator.AnnotationTokenExpiration]})
+			}
 			if len(in.Associations) > before {
 				// What the comparison does not read of an association (a target role for role
 				// chaining, session tags turned off…) is compared as written.

@@ -314,6 +314,7 @@ func TestDiffAdversary(t *testing.T) {
 			[]quickstartEdit{{"deployment.yaml", "              value: my-app-uploads\n", "              value: my-app-uploads\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: sneaky, namespace: production}\n" +
 				"spec: {selector: {matchLabels: {app: sneaky}}, template: {metadata: {labels: {app: sneaky}}, spec: {serviceAccount: s3-writer, containers: [{name: c, image: x}]}}}\n"}},
 			"broadening Deployment serviceAccountName added"},
+		{"token lifetime raised", []quickstartEdit{{qsBinding, "tokenExpiration: 86400", "tokenExpiration: 3600"}}, nil, "broadening ServiceAccount token-expiration changed"},
 		{"workload switched service account", []quickstartEdit{reports},
 			[]quickstartEdit{reports, {qsBinding, qsWorkload, qsWorkload + "      serviceAccount: reports\n"}}, "broadening Deployment serviceAccountName changed"},
 	}
@@ -326,12 +327,13 @@ func TestDiffAdversary(t *testing.T) {
 			if code != 1 || !rep.Broadening || !slices.Contains(rep.changes(), tc.want) {
 				t.Errorf("exit %d, want 1 with %q: %v\n%s", code, tc.want, rep.changes(), stderr)
 			}
-			// Undone, the wildcard narrows back to the one service account.
-			if tc.name != "StringLike wildcard in the trust sub" {
+			// Undone, the wildcard narrows back to the one service account, the lifetime to
+			// the shorter one.
+			if tc.name != "StringLike wildcard in the trust sub" && tc.name != "token lifetime raised" {
 				return
 			}
 			if code, out, _ := diffCmd(t, bin, "", "-o", "json", "--fail-on", "broadening", new, old); code != 0 {
-				t.Errorf("the wildcard undone: exit %d, want 0: %v", code, parseDiff(t, out).changes())
+				t.Errorf("%s undone: exit %d, want 0: %v", tc.name, code, parseDiff(t, out).changes())
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package rolediff
 import (
 	"cmp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/irsa-dev/irsa-fn/access"
@@ -35,6 +36,7 @@ func compareObjects(old, new Input) []ObjectDiff {
 		func(k aKey) ObjectDiff {
 			return ObjectDiff{Kind: "PodIdentityAssociation", Cluster: k.cluster, Namespace: k.ns, Name: k.name, Change: Change{Aspect: "roleArn"}}
 		})...)
+	out = append(out, compareTokenLifetimes(old.TokenLifetimes, new.TokenLifetimes)...)
 	type oKey struct{ kind, ns, name string }
 	okey := func(o Object) oKey { return oKey{o.Kind, o.Namespace, o.Name} }
 	content := func(o Object) string { return o.Content }
@@ -125,4 +127,63 @@ func withRole(in Input) []Workload {
 		}
 	}
 	return out
+}
+
+// webhookTokenLifetime is the token lifetime, in seconds, the pod identity webhook projects when
+// a ServiceAccount has no token-expiration annotation.
+const webhookTokenLifetime = 86400
+
+// compareTokenLifetimes lists the ServiceAccounts, in both inputs, whose token lifetime
+// changed: a longer one is broadening (a leaked token is good for longer), a shorter one
+// narrowing, the same written otherwise neutral, and one that cannot be read as seconds
+// broadening.
+func compareTokenLifetimes(old, new []TokenLifetime) []ObjectDiff {
+	type key struct{ ns, name string }
+	before := map[key]string{}
+	for _, t := range old {
+		before[key{t.Namespace, t.Name}] = t.Value
+	}
+	var out []ObjectDiff
+	for _, t := range new {
+		o, ok := before[key{t.Namespace, t.Name}]
+		if !ok || o == t.Value {
+			continue
+		}
+		oldSeconds, oldOK := tokenSeconds(o)
+		newSeconds, newOK := tokenSeconds(t.Value)
+		class := Broadening
+		switch {
+		case oldOK && newOK && newSeconds == oldSeconds:
+			class = Neutral
+		case oldOK && newOK && newSeconds < oldSeconds:
+			class = Narrowing
+		}
+		out = append(out, ObjectDiff{Kind: "ServiceAccount", Namespace: t.Namespace, Name: t.Name,
+			Change: Change{Aspect: "token-expiration", Change: "changed", Detail: lifetime(o) + " -> " + lifetime(t.Value), Class: class}})
+	}
+	slices.SortFunc(out, func(a, b ObjectDiff) int {
+		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
+	})
+	return out
+}
+
+// tokenSeconds reads a token-expiration annotation as the webhook does (an integer, "+3600"
+// too); empty is the webhook's default.
+func tokenSeconds(v string) (int64, bool) {
+	if v == "" {
+		return webhookTokenLifetime, true
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	return n, err == nil
+}
+
+// lifetime shows a token-expiration annotation: its value in seconds, or the default.
+func lifetime(v string) string {
+	if v == "" {
+		return strconv.Itoa(webhookTokenLifetime) + "s (webhook default)"
+	}
+	if _, ok := tokenSeconds(v); ok {
+		return v + "s"
+	}
+	return strconv.Quote(v)
 }

@@ -89,7 +89,17 @@ type Input struct {
 	Workloads       []Workload
 	ServiceAccounts []access.ServiceAccount
 	Associations    []access.Association
-	Unmodeled       []Object
+	// TokenLifetimes are the token-expiration annotations of the annotated ServiceAccounts.
+	TokenLifetimes []TokenLifetime
+	Unmodeled      []Object
+}
+
+// TokenLifetime is the eks.amazonaws.com/token-expiration annotation of an annotated
+// ServiceAccount: how long the web identity token the pod identity webhook projects stays
+// valid, and so how long a leaked token can be exchanged for the role's credentials. Value is
+// the annotation as written; empty when there is none (the webhook's default applies).
+type TokenLifetime struct {
+	Namespace, Name, Value string
 }
 
 // Change is one difference, with its class.

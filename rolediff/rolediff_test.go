@@ -270,7 +270,13 @@ func TestRenderedTwice(t *testing.T) {
 func TestCompareObjects(t *testing.T) {
 	arnA, arnB := "arn:aws:iam::123456789012:role/a", "arn:aws:iam::123456789012:role/b"
 	sas := []access.ServiceAccount{{Namespace: "prod", Name: "a", RoleARN: arnA, Audience: "sts.amazonaws.com"}, {Namespace: "prod", Name: "b", RoleARN: arnB, Audience: "sts.amazonaws.com"}}
-	old := Input{ServiceAccounts: sas, Workloads: []Workload{{"Deployment", "prod", "web", "a"}, {"Deployment", "prod", "plain", "default"}}}
+	old := Input{ServiceAccounts: sas, Workloads: []Workload{{"Deployment", "prod", "web", "a"}, {"Deployment", "prod", "plain", "default"}},
+		TokenLifetimes: []TokenLifetime{{"prod", "a", ""}, {"prod", "b", "3600"}}}
+	lifetimes := func(a, b string) Input {
+		in := old
+		in.TokenLifetimes = []TokenLifetime{{"prod", "a", a}, {"prod", "b", b}}
+		return in
+	}
 	cases := []struct {
 		name   string
 		new    Input
@@ -285,7 +291,13 @@ func TestCompareObjects(t *testing.T) {
 		{"service account repeated with another role", Input{ServiceAccounts: append([]access.ServiceAccount{{Namespace: "prod", Name: "a", RoleARN: arnB, Audience: "sts.amazonaws.com"}}, sas...), Workloads: old.Workloads}, Broadening,
 			arnA + " (aud sts.amazonaws.com) -> " + arnA + " (aud sts.amazonaws.com) | " + arnB + " (aud sts.amazonaws.com)"},
 		{"workload without a namespace on a role's service account", Input{ServiceAccounts: sas, Workloads: append(slices.Clone(old.Workloads), Workload{"Deployment", "", "sneaky", "b"})}, Broadening, "b"},
-		{"unmodeled IAM object added", Input{ServiceAccounts: sas, Workloads: old.Workloads, Unmodeled: []Object{{"RolePolicyAttachment.iam.aws.m.upbound.io", "x", "sneaky", "{}"}}}, Broadening, "{}"},
+		{"token lifetime raised", lifetimes("", "7200"), Broadening, "3600s -> 7200s"},
+		{"token lifetime from the webhook default to a longer one", lifetimes("172800", "3600"), Broadening, "86400s (webhook default) -> 172800s"},
+		{"token lifetime lowered", lifetimes("3600", "3600"), Narrowing, "86400s (webhook default) -> 3600s"},
+		{"token lifetime back to the webhook default", lifetimes("", ""), Broadening, "3600s -> 86400s (webhook default)"},
+		{"token lifetime not a number", lifetimes("", "1h"), Broadening, `3600s -> "1h"`},
+		{"token lifetime written otherwise", lifetimes("", "+3600"), Neutral, "3600s -> +3600s"},
+		{"unmodeled IAM object added", Input{ServiceAccounts: sas, Workloads: old.Workloads, TokenLifetimes: old.TokenLifetimes, Unmodeled: []Object{{"RolePolicyAttachment.iam.aws.m.upbound.io", "x", "sneaky", "{}"}}}, Broadening, "{}"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
