@@ -144,10 +144,7 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 				// chaining, session tags turned off…) is compared as written.
 				extra := unread(n, "clusterName", "namespace", "serviceAccount", "roleARN", "roleArn", "region")
 				delete(extra, "spec.providerConfigRef")
-				if len(extra) > 0 {
-					b, _ := json.Marshal(extra)
-					in.Unmodeled = append(in.Unmodeled, rolediff.Object{Kind: n.GetKind() + " fields", Namespace: n.GetNamespace(), Name: n.GetName(), Content: string(b)})
-				}
+				unmodeledFields(&in, n, extra)
 			}
 			continue
 		}
@@ -165,6 +162,9 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 			in.Roles = append(in.Roles, ackRole(n))
 		case group == "iam.services.k8s.aws" && n.GetKind() == "Policy":
 			in.Policies = append(in.Policies, rolediff.ManagedPolicy{Path: field(n, "spec.path"), Name: field(n, "spec.name"), Document: field(n, "spec.policyDocument")})
+			// What the comparison does not read of a policy (its adoption annotations, which can
+			// make it take over a policy other roles attach, its tags…) is compared as written.
+			unmodeledFields(&in, n, unread(n, "path", "name", "policyDocument", "description"))
 		case crossplaneIAM && n.GetKind() == "Role":
 			r := readObject(n)
 			role := rolediff.Role{Name: r.RoleName, Source: n.GetKind() + " " + n.GetName(), Trust: r.Trust,
@@ -339,6 +339,16 @@ func unread(n *kyaml.RNode, read ...string) map[string]string {
 		}
 	}
 	return out
+}
+
+// unmodeledFields adds the fields of an object the comparison does not read, when it has any,
+// to the input's unmodeled objects, so that any change to them is seen.
+func unmodeledFields(in *rolediff.Input, n *kyaml.RNode, extra map[string]string) {
+	if len(extra) == 0 {
+		return
+	}
+	b, _ := json.Marshal(extra)
+	in.Unmodeled = append(in.Unmodeled, rolediff.Object{Kind: n.GetKind() + " fields", Namespace: n.GetNamespace(), Name: n.GetName(), Content: string(b)})
 }
 
 // ackRole reads an ACK Role: its spec holds the whole role.

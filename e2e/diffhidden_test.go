@@ -14,7 +14,7 @@ import (
 // TestDiffHiddenGrants edits real renders the way a pull request could hide a grant from the
 // comparison — IAM fields it did not read (an ACK Role's policyRefs and tags, a Crossplane
 // Role's managedPolicyArns and inlinePolicy, a Pod Identity association's targetRoleARN, ACK's
-// adoption annotation), an attachment naming its role by external name, an object repeated with
+// adoption annotation on a Role or a Policy), an attachment naming its role by external name, an object repeated with
 // other content, a role wrapped in a List, a workload without a namespace or of a kind the diff
 // does not know (an Argo Workflow) — and checks each is reported broadening and fails
 // --fail-on broadening; a key written twice (YAML readers keep different values) is an input
@@ -74,6 +74,9 @@ func TestDiffHiddenGrants(t *testing.T) {
 		{"ACK Role adopting another role", "ack", func(s string) string {
 			return strings.Replace(s, `'{"name":"platform-analytics-reporting"}'`, `'{"name":"AdminRole"}'`, 1)
 		}, "broadening role unmodeled field changed"},
+		{"ACK Policy adopting a policy other roles attach", "ack", func(s string) string {
+			return strings.Replace(s, `'{"arn":"arn:aws:iam::123456789012:policy/analytics-lake-read"}'`, `'{"arn":"arn:aws:iam::123456789012:policy/shared-readonly"}'`, 1)
+		}, "broadening Policy fields unmodeled IAM object changed"},
 		{"ServiceAccount repeated with another role", "ack", func(s string) string {
 			sa := s[:strings.Index(s, "---\n")+len("---\n")]
 			return strings.Replace(sa, "role/platform-analytics-reporting", "role/platform-analytics-vault-agent", 1) + s
