@@ -62,7 +62,7 @@ func Main(args []string, getenv func(string) string, stdout, stderr io.Writer) i
 		return 2
 	}
 	app := getenv("ARGOCD_APP_NAME")
-	out, err := Generate(getenv(ClusterEnv))
+	out, err := Generate(getenv(ClusterEnv), func(msg string) { fmt.Fprintf(stderr, "irsa-fn plugin: app %s: warning: %s\n", app, msg) })
 	if err != nil {
 		fmt.Fprintf(stderr, "irsa-fn plugin: app %s: %v\n", app, err)
 		return 1
@@ -88,8 +88,10 @@ func Folder(cluster string) (string, error) {
 
 // Generate builds the folder CLUSTER selects (see Folder) in the working directory and returns
 // the manifests. Before the build it restricts, where the kernel has Landlock, what this process
-// and the functions it starts may execute to irsa-fn's own binary.
-func Generate(cluster string) ([]byte, error) {
+// and the functions it starts may execute to irsa-fn's own binary; where it cannot, it says so
+// through warn and builds: the sidecar image holds no other program, so Landlock is the second
+// line, and a node kernel without it (before Linux 5.13) must not stop every sync.
+func Generate(cluster string, warn func(string)) ([]byte, error) {
 	dir, err := Folder(cluster)
 	if err != nil {
 		return nil, err
@@ -101,7 +103,10 @@ func Generate(cluster string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("find irsa-fn's own binary: %w", err)
 	}
-	if err := restrictExec(self); err != nil && !errors.Is(err, errNoLandlock) {
+	switch err := restrictExec(self); {
+	case errors.Is(err, errNoLandlock):
+		warn(fmt.Sprintf("the build's functions could execute programs other than irsa-fn (%v); the sidecar image holds no other", err))
+	case err != nil:
 		return nil, fmt.Errorf("restrict what the build may execute to %s: %w", self, err)
 	}
 	refuseNetwork()

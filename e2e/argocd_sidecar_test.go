@@ -153,6 +153,10 @@ func TestArgoCDSidecar(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s (no Landlock: %v): generate in the sidecar: %v\n%s", c.cluster, c.noLandlock, err, stderr)
 		}
+		// Without Landlock the build goes on, and says that executing is not restricted.
+		if warned := strings.Contains(stderr, "warning: the build's functions could execute programs other than irsa-fn (Landlock is not available"); warned != c.noLandlock {
+			t.Errorf("%s (no Landlock: %v): stderr %q: want the warning exactly when Landlock is missing", c.cluster, c.noLandlock, stderr)
+		}
 		if want := kustomizeOutput(t, filepath.Join(repo, appPath, "overlays", c.cluster)); out != want {
 			t.Errorf("%s (no Landlock: %v): the sidecar's manifests differ from kustomize build's on this machine:\n%s\nwant:\n%s", c.cluster, c.noLandlock, out, want)
 		}
