@@ -295,3 +295,24 @@ func TestApplyGuardsAccounts(t *testing.T) {
 	}
 	wantRoles(t, c, "after the dry runs", map[string]bool{"PlatformReader": false})
 }
+
+// TestApplySummaryCountsProviders applies the roles while their OIDC provider is missing, then
+// runs apply --create-oidc-providers, which changes no role but creates the provider: its
+// summary must count the provider and must not claim that no change was made. A third apply
+// then changes nothing and says so.
+func TestApplySummaryCountsProviders(t *testing.T) {
+	_, bin, kustomize, proxy, env := guardSetup(t)
+	rendered, _ := renderPipeline(t, bin, kustomize, nil)
+	out, _ := guardRun(t, proxy, env, bin, 1, rendered)
+	mustContain(t, "apply without the provider", out, "2 created", "missing: pods will fail with InvalidIdentityToken")
+	out, _ = guardRun(t, proxy, env, bin, 0, "--create-oidc-providers", rendered)
+	mustContain(t, "apply creating the provider", out, ": created with client IDs sts.amazonaws.com", "0 created, 0 updated, 0 deleted, 2 unchanged, 0 refused, 0 failed; 1 OIDC provider(s) created")
+	if strings.Contains(out, "no changes were made") {
+		t.Errorf("apply created the OIDC provider but its summary says no changes were made:\n%s", out)
+	}
+	if m := proxy.mutations(); len(m) != 1 {
+		t.Errorf("apply creating the provider made %d changing calls, want 1 (the provider): %v", len(m), m)
+	}
+	out, _ = guardRun(t, proxy, env, bin, 0, rendered)
+	mustContain(t, "apply in sync", out, "2 unchanged, 0 refused, 0 failed (no changes were made)")
+}

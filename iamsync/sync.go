@@ -298,6 +298,8 @@ type ProviderCheck struct {
 	Problem bool
 	// Fix says how to repair a problem.
 	Fix string
+	// Created is set when apply created the provider (--create-oidc-providers).
+	Created bool
 }
 
 // checkProviders checks that every OIDC provider the roles trust exists in the account with
@@ -336,7 +338,7 @@ func (s *Syncer) checkProviders(ctx context.Context, roles []v1alpha1.IAMRoleSpe
 			if err != nil {
 				out = append(out, ProviderCheck{ARN: arn, State: "missing, and creating it failed: " + err.Error(), Problem: true})
 			} else {
-				out = append(out, ProviderCheck{ARN: arn, State: "created with client IDs " + strings.Join(ids, ", ")})
+				out = append(out, ProviderCheck{ARN: arn, State: "created with client IDs " + strings.Join(ids, ", "), Created: true})
 			}
 		case errors.As(err, &nse):
 			state := "missing: pods will fail with InvalidIdentityToken (No OpenIDConnect provider found in your account)"
@@ -400,10 +402,19 @@ func (r *Report) Write(w io.Writer, onlyProblems bool) {
 	}
 	fmt.Fprintf(w, "summary: %d "+verbs+", %d unchanged, %d refused, %d failed",
 		counts[ActionCreate], counts[ActionUpdate], counts[ActionDelete], counts[ActionNone], counts[ActionRefused], counts[ActionFailed])
+	created := 0
+	for _, p := range r.Providers {
+		if p.Created {
+			created++
+		}
+	}
+	if created > 0 {
+		fmt.Fprintf(w, "; %d OIDC provider(s) created", created)
+	}
 	switch {
 	case r.DryRun:
 		fmt.Fprint(w, " (dry run: nothing was changed)")
-	case counts[ActionCreate]+counts[ActionUpdate]+counts[ActionDelete] == 0 && counts[ActionFailed] == 0:
+	case counts[ActionCreate]+counts[ActionUpdate]+counts[ActionDelete]+created == 0 && counts[ActionFailed] == 0:
 		fmt.Fprint(w, " (no changes were made)")
 	}
 	fmt.Fprintln(w)
