@@ -229,7 +229,7 @@ func expectedOutputs(t *testing.T, dir string) []string {
 }
 
 // TestKptExampleAsReadmeSays runs the shell lines of examples/kpt-package/README.md as a user
-// does, from the repository's root: they copy the package and render the copy with kpt. Only the
+// does, twice, from the repository's root: they copy the package and render the copy with kpt. Only the
 // lines that build irsa-fn and put it on the PATH are left out, the PATH holding the binary under
 // test, and the copy goes to a temporary folder instead of /tmp/reports. The copy must deploy
 // exactly what expected.yaml lists: one Deployment, running as the binding's ServiceAccount.
@@ -259,8 +259,12 @@ func TestKptExampleAsReadmeSays(t *testing.T) {
 		t.Fatalf("the README's sh block no longer builds irsa-fn, puts it on the PATH, copies the package to /tmp/reports and renders the copy:\n%s", block)
 	}
 	path := pathWith(t, bin) + string(os.PathListSeparator) + filepath.Dir(kpt)
-	if _, stderr, err := run(t, repoRoot(t), []string{path}, "sh", "-ec", strings.Join(script, "\n")); err != nil {
-		t.Fatalf("the README's lines failed: %v\n%s\n%s", err, strings.Join(script, "\n"), stderr)
+	// Twice: a user who runs the lines again must get the same result, not a copy nested in the
+	// last one (cp -r into an existing folder), whose Deployment kpt would read twice.
+	for _, attempt := range []string{"first", "second"} {
+		if _, stderr, err := run(t, repoRoot(t), []string{path}, "sh", "-ec", strings.Join(script, "\n")); err != nil {
+			t.Fatalf("the README's lines failed when run a %s time: %v\n%s\n%s", attempt, err, strings.Join(script, "\n"), stderr)
+		}
 	}
 	objs := packageObjects(t, dest)
 	deployments := find(objs, "Deployment")
