@@ -299,7 +299,8 @@ func describeRole(r Role) string {
 	if len(who) == 0 {
 		who = []string{"nobody listed"}
 	}
-	return fmt.Sprintf("assumable by %s; %d inline and %d managed policies", strings.Join(who, ", "), len(r.Inline), len(r.Managed))
+	return fmt.Sprintf("assumable by %s; %d inline %s and %d managed %s", strings.Join(who, ", "),
+		len(r.Inline), plural(len(r.Inline), "policy", "policies"), len(r.Managed), plural(len(r.Managed), "policy", "policies"))
 }
 
 // compareRole lists what changed between two versions of a role.

@@ -221,6 +221,36 @@ func TestRoleAddedRemovedRenamed(t *testing.T) {
 	}
 }
 
+// TestRoleAddedDescribesPolicies checks that the line describing an added or removed role counts
+// its policies in words that agree with the counts (1 managed policy, 0 inline policies).
+func TestRoleAddedDescribesPolicies(t *testing.T) {
+	one := base()
+	one.Managed = []string{"arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}
+	two := base()
+	two.Inline = append(two.Inline, Policy{Name: "more", Document: two.Inline[0].Document})
+	none := base()
+	none.Inline = nil
+	for _, tc := range []struct {
+		name string
+		role Role
+		want string
+	}{
+		{"one of each", one, "; 1 inline policy and 1 managed policy"},
+		{"two inline", two, "; 2 inline policies and 0 managed policies"},
+		{"none", none, "; 0 inline policies and 0 managed policies"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := Compare(Input{}, Input{Roles: []Role{tc.role}})
+			if len(rep.Roles) != 1 || len(rep.Roles[0].Changes) != 1 {
+				t.Fatalf("want one added role with one change, got %+v", rep.Roles)
+			}
+			if d := rep.Roles[0].Changes[0].Detail; !strings.HasSuffix(d, tc.want) {
+				t.Errorf("detail %q, want it to end with %q", d, tc.want)
+			}
+		})
+	}
+}
+
 // TestRenderedTwice checks that a role or a customer managed policy the new render holds twice
 // with different content is broadening whichever copy comes first (IAM ends with one of them),
 // and that an identical repeat is no change.
