@@ -64,7 +64,7 @@ TEST_ENV := IRSA_FN=$(BIN)/irsa-fn KUSTOMIZE=$(KUSTOMIZE) KUBECTL_VALIDATE=$(KUB
             ACK_IAM_CRDS=$(ACK_IAM_CRDS)
 
 .PHONY: all build build-linux $(addprefix build-linux-,$(IMAGE_ARCHES)) image image-base sidecar-image podman-setup \
-        demo test unit e2e webhook fuzz tools node-tools controlplane schemas iamref fmt vet bench clean
+        demo kustomize test unit e2e webhook fuzz tools node-tools controlplane schemas iamref fmt vet bench clean
 
 FUZZTIME ?= 10s
 # make test's fuzz run: a number of inputs rather than a time, so that a loaded machine runs the
@@ -132,6 +132,10 @@ demo: build $(BIN)/kustomize
 	@$(BIN)/kustomize build --enable-alpha-plugins --enable-exec examples/quickstart
 	@echo "# irsa-fn and kustomize $(KUSTOMIZE_VERSION) are in $(BIN); the README's commands run them from the PATH:" >&2
 	@echo "export PATH=$(BIN):\$$PATH" >&2
+
+## kustomize: the pinned kustomize as bin/kustomize, which the examples' READMEs run from the PATH
+## after make build kustomize.
+kustomize: $(BIN)/kustomize
 
 ## test: vet, formatting, unit, golden and end-to-end tests with the real tools, and a short
 ## run of each fuzz target.

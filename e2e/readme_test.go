@@ -197,11 +197,17 @@ func TestReadme(t *testing.T) {
 // the variables make test sets for the tests, and with its own temporary folder. It must exit 0.
 func runReadmeBlock(t *testing.T, dir, script string) (stdout, stderr string) {
 	t.Helper()
+	return runReadmeBlockEnv(t, dir, script, readerEnv(t))
+}
+
+// runReadmeBlockEnv is runReadmeBlock in the environment env.
+func runReadmeBlockEnv(t *testing.T, dir, script string, env []string) (stdout, stderr string) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", script)
 	cmd.Dir = dir
-	cmd.Env = append(readerEnv(t), "TMPDIR="+t.TempDir())
+	cmd.Env = append(env, "TMPDIR="+t.TempDir())
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	if err := cmd.Run(); err != nil {
@@ -356,4 +362,116 @@ spec:
 	if len(deployments) != 1 || str(deployments[0], "spec", "template", "spec", "serviceAccountName") != "s3-writer" {
 		t.Errorf("%s did not point my-app at s3-writer:\n%s", command, out)
 	}
+}
+
+// TestExampleReadmesAsTheySay runs the sh block of each example's README as a reader of that
+// README alone does: from the root of a fresh copy of the repository (with the pinned kustomize
+// that make tools installed, so that make does not install it again), with neither irsa-fn nor
+// kustomize on the PATH until the block puts them there. Each block must exit 0 and end with
+// what the example's expected.yaml files hold (a kustomize-overlays overlay's, in the order its
+// README builds them). examples/kpt-package has TestKptExampleAsReadmeSays, examples/ci's block
+// needs a git remote (TestDiffCIScript runs its script), examples/argocd has none at the start of
+// a line (its steps need a cluster).
+func TestExampleReadmesAsTheySay(t *testing.T) {
+	kustomize := tool(t, "KUSTOMIZE", "kustomize")
+	root := repoRoot(t)
+	dir := filepath.Join(t.TempDir(), "irsa-fn")
+	copyRepository(t, root, dir)
+	if err := os.MkdirAll(filepath.Join(dir, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, kustomize, filepath.Join(dir, "bin", filepath.Base(kustomize)), 0o755)
+	env := withoutOnPath(t, readerEnv(t), "kustomize", "irsa-fn")
+	examples, err := os.ReadDir(filepath.Join(root, "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, e := range examples {
+		if !e.IsDir() || e.Name() == "kpt-package" || e.Name() == "ci" {
+			continue
+		}
+		readme, err := os.ReadFile(filepath.Join(root, "examples", e.Name(), "README.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, block, found := strings.Cut(string(readme), "\n```sh\n") // at the start of a line
+		block, _, closed := strings.Cut(block, "\n```")
+		block += "\n"
+		if !found {
+			continue
+		}
+		if !closed {
+			t.Fatalf("examples/%s/README.md: the sh block is never closed", e.Name())
+		}
+		ran++
+		t.Run(e.Name(), func(t *testing.T) {
+			var want strings.Builder
+			for _, f := range expectedFiles(t, filepath.Join(root, "examples", e.Name()), block) {
+				want.WriteString(readFile(t, f))
+			}
+			if want.Len() == 0 {
+				t.Fatalf("examples/%s has no expected.yaml for its README's block to print", e.Name())
+			}
+			stdout, _ := runReadmeBlockEnv(t, dir, block, env)
+			if !strings.HasSuffix(stdout, want.String()) {
+				t.Errorf("examples/%s/README.md's block does not end by printing the example's expected output:\n--- block\n%s--- stdout\n%s", e.Name(), block, stdout)
+			}
+		})
+	}
+	if ran < 6 {
+		t.Errorf("only %d examples' READMEs had a block to run", ran)
+	}
+}
+
+// expectedFiles returns the expected.yaml of an example, or, for an example of overlays, the
+// expected.yaml of each overlay in the order block builds them.
+func expectedFiles(t *testing.T, example, block string) []string {
+	t.Helper()
+	if f := filepath.Join(example, "expected.yaml"); fileExists(f) {
+		return []string{f}
+	}
+	var files []string
+	for _, line := range strings.Split(block, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || fields[0] != "kustomize" {
+			continue
+		}
+		// the folder built, from the repository's root, where example is <root>/examples/<name>
+		if f := filepath.Join(filepath.Dir(filepath.Dir(example)), fields[len(fields)-1], "expected.yaml"); fileExists(f) {
+			files = append(files, f)
+		}
+	}
+	return files
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// withoutOnPath returns env with every folder that holds one of the programs names taken off
+// its PATH, as in the shell of a reader who has not installed them.
+func withoutOnPath(t *testing.T, env []string, names ...string) []string {
+	t.Helper()
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		value, isPath := strings.CutPrefix(kv, "PATH=")
+		if !isPath {
+			out = append(out, kv)
+			continue
+		}
+		var keep []string
+		for _, d := range filepath.SplitList(value) {
+			holds := false
+			for _, n := range names {
+				holds = holds || fileExists(filepath.Join(d, n))
+			}
+			if !holds {
+				keep = append(keep, d)
+			}
+		}
+		out = append(out, "PATH="+strings.Join(keep, string(os.PathListSeparator)))
+	}
+	return out
 }
