@@ -212,3 +212,35 @@ func TestChecks(t *testing.T) {
 		t.Error("two runs on the same input gave other text")
 	}
 }
+
+// TestWriteTextRowPerCluster checks that a ServiceAccount whose role admits it through two
+// clusters gets a row per cluster, each naming one issuer, instead of one row of both joined.
+func TestWriteTextRowPerCluster(t *testing.T) {
+	cond := func(host string) string {
+		return `{"StringEquals":{"` + host + `:sub":"system:serviceaccount:shop:orders","` + host + `:aud":"sts.amazonaws.com"}}`
+	}
+	arn := "arn:aws:iam::123456789012:role/orders"
+	rep := Evaluate(Input{
+		Roles:           []RoleInput{{Name: "orders", Account: "123456789012", Trust: policy(irsaStatement("Allow", provA, cond(hostA)), irsaStatement("Allow", provB, cond(hostB)))}},
+		ServiceAccounts: []ServiceAccount{{Namespace: "shop", Name: "orders", RoleARN: arn, Audience: "sts.amazonaws.com"}},
+	})
+	if len(rep.Checks) != 1 || len(rep.Checks[0].Via) != 2 {
+		t.Fatalf("want one check admitted through two clusters, got %+v", rep.Checks)
+	}
+	var buf bytes.Buffer
+	if err := rep.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(buf.String(), "\n\n")
+	lines := strings.Split(strings.TrimRight(table, "\n"), "\n")
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "KIND") {
+		t.Fatalf("want a header and two rows, got:\n%s", table)
+	}
+	for i, host := range []string{hostA, hostB} {
+		row := strings.Fields(lines[i+1])
+		want := []string{"ServiceAccount", "shop/orders", arn, StatusAdmitted, host}
+		if strings.Join(row, " ") != strings.Join(want, " ") {
+			t.Errorf("row %d: %q, want %q", i+1, row, want)
+		}
+	}
+}

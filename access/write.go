@@ -26,7 +26,8 @@ func (r Report) ExitCode() int {
 }
 
 // WriteText writes the report as two tables: who can assume each role, then each ServiceAccount
-// and association with its role and whether the role admits it.
+// and association with its role and whether the role admits it, a row per cluster it is
+// admitted through.
 func (r Report) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ROLE\tMECHANISM\tCLUSTER\tNAMESPACE\tSERVICE ACCOUNT\tAUDIENCE")
@@ -68,7 +69,16 @@ func (r Report) WriteText(w io.Writer) error {
 		if c.Cluster != "" {
 			who += " on " + c.Cluster
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Kind, who, c.RoleARN, c.Status, strings.Join(c.Via, ","))
+		// One row per cluster whose tokens the role admits, as the first table has one per
+		// subject: the issuers are long, and a role trusted by several clusters would otherwise
+		// make one line of all of them.
+		via := c.Via
+		if len(via) == 0 {
+			via = []string{""}
+		}
+		for _, v := range via {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", c.Kind, who, c.RoleARN, c.Status, v)
+		}
 		for _, why := range c.Reasons {
 			reasons = append(reasons, who+": "+why)
 		}
