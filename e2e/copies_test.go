@@ -46,6 +46,27 @@ func TestCopiesKpt(t *testing.T) {
 	wantRendered(t, packageObjects(t, dir), "web", "irsa.dev/v1alpha1/IRSAConfig//prod-eu")
 }
 
+// TestCopiesKptSubpackage: a package copied into a folder of itself (cp -r onto an existing
+// copy) holds its Deployment twice, once in the nested package (whose items kpt hands on
+// first). kpt names each item's file from its own package, so both are app/deployment.yaml to
+// kpt; the error names the nested one from the package rendered, with its folder, so that the
+// two copies can be told apart.
+func TestCopiesKptSubpackage(t *testing.T) {
+	bin, kpt := irsaFn(t), tool(t, "KPT", "kpt")
+	dir := t.TempDir()
+	files := map[string]string{
+		"Kptfile":             kptfile("app", bin),
+		"fnconfig.yaml":       configYAML("prod-eu", ""),
+		"app/binding.yaml":    bindingYAML("shop", "web", ""),
+		"app/deployment.yaml": deploymentYAML("shop", "web", ""),
+	}
+	writeFiles(t, dir, files)
+	writeFiles(t, filepath.Join(dir, "nested"), files)
+	kptRenderFails(t, kpt, []string{
+		"Deployment shop/web is in the input 2 times: apps/v1 in nested/app/deployment.yaml (index 0), apps/v1 in app/deployment.yaml (index 0)",
+	}, dir, nil, "--allow-exec")
+}
+
 // TestCopiesKustomize: the same files in a kustomization never reach irsa-fn: kustomize refuses
 // two resources of one apiVersion, kind, namespace and name itself, and prints nothing.
 func TestCopiesKustomize(t *testing.T) {

@@ -130,13 +130,13 @@ func (r *render) patchWorkload(o *kfn.KubeObject, c generator.WorkloadChange) {
 	if prev != c.ServiceAccountName {
 		r.must(o.SetNestedString(c.ServiceAccountName, field("serviceAccountName")...))
 		if prev != "" && prev != "default" {
-			r.noteAt(b, diag.Info, c.Field, "%s ran as service account %s; now %s", describeItem(o), prev, c.ServiceAccountName)
+			r.noteAt(b, diag.Info, c.Field, "%s ran as service account %s; now %s", describeItem(o, r.root), prev, c.ServiceAccountName)
 		}
 	}
 	if old, found, _ := o.NestedString(field("serviceAccount")...); found {
 		_, err := o.RemoveNestedField(field("serviceAccount")...)
 		r.must(err)
-		r.noteAt(b, diag.Info, c.Field, "removed the deprecated %s: %q from %s, so it cannot disagree with serviceAccountName: %s", strings.Join(field("serviceAccount"), "."), old, describeItem(o), c.ServiceAccountName)
+		r.noteAt(b, diag.Info, c.Field, "removed the deprecated %s: %q from %s, so it cannot disagree with serviceAccountName: %s", strings.Join(field("serviceAccount"), "."), old, describeItem(o, r.root), c.ServiceAccountName)
 	}
 }
 
@@ -144,9 +144,9 @@ func (r *render) noteAt(b *bindingSource, sev diag.Severity, field diag.Path, fo
 	r.report(b.src.ref, b.src.shown, diag.Diagnostic{Severity: sev, Field: field.String(), Message: fmt.Sprintf(format, args...)})
 }
 
-func describeItem(o *kfn.KubeObject) string {
+func describeItem(o *kfn.KubeObject, root string) string {
 	s := refOf(o).String()
-	if f := shownFile(o); f != "" {
+	if f := shownFile(o, root); f != "" {
 		s += " (" + f + ")"
 	}
 	return s

@@ -22,6 +22,9 @@ const (
 	// runnerIDAnnotation is the id the function runner (kpt's, and kustomize's) gives each
 	// item it hands a function, to match the items it gets back.
 	runnerIDAnnotation = "config.k8s.io/id"
+	// packagePathAnnotation is the folder of the kpt package an item was read from: a
+	// subpackage's items reach the parent's functions with their path relative to it.
+	packagePathAnnotation = "internal.config.kubernetes.io/package-path"
 )
 
 // workloadGroups are the API groups of each workload kind irsa-fn patches.
@@ -82,7 +85,8 @@ func isGenerated(o *kfn.KubeObject) bool {
 // existing describes the items of the ResourceList as plain data for generator.Render: every
 // item but the irsa.dev sources, with what Render needs of ServiceAccounts, workloads and the
 // role objects irsa-fn made.
-func existing(items kfn.KubeObjects) generator.Existing {
+// root is the render's root package (packageRoot).
+func existing(items kfn.KubeObjects, root string) generator.Existing {
 	var out generator.Existing
 	for i, o := range items {
 		if isIRSAKind(o) {
@@ -90,7 +94,7 @@ func existing(items kfn.KubeObjects) generator.Existing {
 		}
 		it := generator.Item{
 			ID: i, APIVersion: o.GetAPIVersion(), ObjectKind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
-			File: shownFile(o), Index: shownIndex(o, i), Annotations: o.GetAnnotations(), Generated: isGenerated(o),
+			File: shownFile(o, root), Index: shownIndex(o, i), Annotations: o.GetAnnotations(), Generated: isGenerated(o),
 		}
 		switch {
 		case it.Generated:

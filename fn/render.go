@@ -24,6 +24,8 @@ type render struct {
 	// key is the run key: the function config's apiVersion/kind/namespace/name.
 	key  string
 	plan generator.Plan
+	// root is the kpt package the render runs on, which messages name files from (packageRoot).
+	root string
 }
 
 // configSource is the IRSAConfig of the render.
@@ -59,6 +61,7 @@ type locatedDiagnostic struct {
 
 func (r *render) run() {
 	r.key = runKey(r.rl.FunctionConfig)
+	r.root = packageRoot(r.rl)
 	r.collectSources()
 	r.decodeSources()
 	var cfg *v1alpha1.IRSAConfig
@@ -83,7 +86,7 @@ func (r *render) run() {
 	for i, b := range r.bindings {
 		bindings[i] = *b.binding
 	}
-	ex := existing(r.rl.Items)
+	ex := existing(r.rl.Items, r.root)
 	ex.PreviousKeys = previousKeys(r.rl.FunctionConfig, r.rl.Items, r.key)
 	r.plan = generator.Render(r.key, cfg, bindings, ex)
 	for _, f := range r.plan.Findings {
@@ -95,7 +98,7 @@ func (r *render) run() {
 			r.report(r.config.src.ref, r.config.src.shown, f.Diagnostic)
 		default:
 			o := r.rl.Items[f.Item]
-			r.report(refOf(o), shownFile(o), f.Diagnostic)
+			r.report(refOf(o), shownFile(o, r.root), f.Diagnostic)
 		}
 	}
 	if r.failed() {

@@ -2,6 +2,8 @@ package fn
 
 import (
 	"fmt"
+	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -56,18 +58,48 @@ func fileOf(o *kfn.KubeObject) string {
 	return ""
 }
 
-// shownFile returns the file messages name for an object: the file kpt names; under kustomize,
-// the origin it records with buildMetadata: [originAnnotations], or nothing. kustomize names no
-// file, but items a function returned come back to the next function with a path kyaml makes up
-// (<namespace>/<kind>_<name>.yaml), which is no file of the user's.
-func shownFile(o *kfn.KubeObject) string {
+// shownFile returns the file messages name for an object: the file kpt names, from root, the
+// package the render runs on (a subpackage's file with the subpackage's folder: kpt names it
+// from the subpackage); under kustomize, the origin it records with buildMetadata:
+// [originAnnotations], or nothing. kustomize names no file, but items a function returned come
+// back to the next function with a path kyaml makes up (<namespace>/<kind>_<name>.yaml), which
+// is no file of the user's.
+func shownFile(o *kfn.KubeObject, root string) string {
 	if origin := originOf(o); origin != "" {
 		return origin
 	}
 	if fromKustomize(o) {
 		return ""
 	}
-	return fileOf(o)
+	file := fileOf(o)
+	pkg := o.GetAnnotation(packagePathAnnotation)
+	if file == "" || pkg == "" || root == "" || pkg == root {
+		return file
+	}
+	rel, err := filepath.Rel(root, pkg)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, "../") {
+		return file
+	}
+	return path.Join(filepath.ToSlash(rel), file)
+}
+
+// packageRoot returns the folder of the kpt package a render runs on: the shortest package path
+// of the items and the function config (kpt hands the parent's functions its subpackages'
+// items too, each with its own package's path), or "" where there is none (kustomize, a
+// ResourceList piped in).
+func packageRoot(rl *kfn.ResourceList) string {
+	root := ""
+	objs := rl.Items
+	if rl.FunctionConfig != nil {
+		objs = append(kfn.KubeObjects{rl.FunctionConfig}, objs...)
+	}
+	for _, o := range objs {
+		p := o.GetAnnotation(packagePathAnnotation)
+		if p != "" && (root == "" || len(p) < len(root) || len(p) == len(root) && p < root) {
+			root = p
+		}
+	}
+	return root
 }
 
 // fromKustomize reports whether kustomize handed o to the function: kustomize stamps its
@@ -160,7 +192,7 @@ func (r *render) collectSources() {
 			}
 			return
 		}
-		s := &source{obj: o, ref: ref, file: fileOf(o), shown: shownFile(o)}
+		s := &source{obj: o, ref: ref, file: fileOf(o), shown: shownFile(o, r.root)}
 		if item >= 0 {
 			s.items = []int{item}
 		}
@@ -171,7 +203,7 @@ func (r *render) collectSources() {
 		if isIRSAKind(fc) {
 			add(fc, -1)
 		} else {
-			r.report(refOf(fc), shownFile(fc), diag.Diagnostic{
+			r.report(refOf(fc), shownFile(fc, r.root), diag.Diagnostic{
 				Severity: diag.Error, Message: fmt.Sprintf("function config is a %s %s", fc.GetAPIVersion(), fc.GetKind()),
 				Allowed: "an irsa.dev/v1alpha1 IRSABinding or IRSAConfig, or none",
 			})
@@ -183,7 +215,7 @@ func (r *render) collectSources() {
 			continue
 		}
 		if d, ok := lookalike(o.GetAPIVersion(), o.GetKind()); ok {
-			r.report(refOf(o), shownFile(o), d)
+			r.report(refOf(o), shownFile(o, r.root), d)
 		}
 		r.checkListItems(o)
 	}
@@ -220,7 +252,7 @@ func (r *render) checkListItems(o *kfn.KubeObject) {
 		} else {
 			d.Field = field.String()
 		}
-		r.report(refOf(o), shownFile(o), d)
+		r.report(refOf(o), shownFile(o, r.root), d)
 	}
 }
 
@@ -230,12 +262,12 @@ func (r *render) reportCopies(ref objectRef, items []int) {
 	for i, item := range items {
 		o := r.rl.Items[item]
 		list[i] = generator.Item{APIVersion: o.GetAPIVersion(), ObjectKind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName(),
-			File: shownFile(o), Index: shownIndex(o, item)}
+			File: shownFile(o, r.root), Index: shownIndex(o, item)}
 	}
 	d := generator.Duplicate(ref.String(), list, "irsa-fn would read the first copy and ignore the others")
 	d.Field = "metadata.name"
 	first := r.rl.Items[items[0]]
-	r.report(refOf(first), shownFile(first), d)
+	r.report(refOf(first), shownFile(first, r.root), d)
 }
 
 // lookalike reports an item that is almost an IRSABinding or IRSAConfig and would otherwise pass
