@@ -106,7 +106,7 @@ func newRoot(s streams, code *int) *cobra.Command {
 	}
 	ver := &cobra.Command{
 		Use:   "version",
-		Short: "print the version, commit and Go version, and the IAM data's",
+		Short: versionShort,
 		Args:  cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if n, _ := c.Flags().GetBool("notices"); n {
@@ -133,7 +133,10 @@ func newRoot(s streams, code *int) *cobra.Command {
 	return root
 }
 
-// writeVersion prints the version, commit and Go version, and the IAM data's.
+// versionShort is what irsa-fn version does, in the command lists and its own help.
+const versionShort = "print the version, commit, Go and IAM data versions (--notices: the data's licenses)"
+
+// writeVersion prints the version, commit and Go version, and the embedded IAM data's versions.
 func writeVersion(w io.Writer) int {
 	fmt.Fprintln(w, version.Get())
 	fmt.Fprintf(w, "IAM service reference: %s (MIT: irsa-fn version --notices)\n", iamref.DataVersions)
@@ -204,7 +207,7 @@ func writeCommands(w io.Writer) {
 	for _, sc := range subcommands() {
 		fmt.Fprintf(w, "  %-11s %s\n", sc.name, sc.short)
 	}
-	fmt.Fprintf(w, "  %-11s %s\n", "version", "print the version, commit and Go version (--notices: the data's licenses)")
+	fmt.Fprintf(w, "  %-11s %s\n", "version", versionShort)
 	fmt.Fprintf(w, "  %-11s %s\n", "completion", "shell completion: bash, zsh, fish or powershell (source <(irsa-fn completion bash))")
 	fmt.Fprintf(w, "  %-11s %s\n", "help", "print this help, or a command's (as irsa-fn COMMAND --help)")
 }

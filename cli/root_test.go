@@ -105,6 +105,17 @@ func TestVersionFlag(t *testing.T) {
 	}
 }
 
+// TestVersionHelp: version --help and the command list say what version prints, in a whole
+// sentence, and how to get the data's licenses.
+func TestVersionHelp(t *testing.T) {
+	code, help, _ := run("version", "--help")
+	first, _, _ := strings.Cut(help, "\n")
+	_, list, _ := run("--help")
+	if code != 0 || !strings.HasSuffix(first, "IAM data versions (--notices: the data's licenses)") || !strings.Contains(list, first) {
+		t.Errorf("version --help starts %q (exit %d); want it to name the IAM data's versions and --notices, as --help lists it:\n%s", first, code, list)
+	}
+}
+
 // TestOutputFlagSpellings: -o json keeps its spellings (the Go flag took --o) and gains
 // --output; each gives one JSON document, also on a usage error.
 func TestOutputFlagSpellings(t *testing.T) {
