@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 	kyaml "sigs.k8s.io/kustomize/kyaml/yaml"
 
+	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
 	"github.com/irsa-dev/irsa-fn/fn"
 	"github.com/irsa-dev/irsa-fn/generator"
 	"github.com/irsa-dev/irsa-fn/rolediff"
@@ -110,6 +111,14 @@ func readDiffInput(path string, stdin io.Reader) (rolediff.Input, error) {
 	}
 	if len(twice) > 0 {
 		return rolediff.Input{}, fmt.Errorf("%s", strings.Join(twice, "\n"))
+	}
+	if names := unrenderedBindings(rest); len(names) > 0 {
+		what := "the IRSABinding"
+		if len(names) > 1 {
+			what += "s"
+		}
+		return rolediff.Input{}, fmt.Errorf("not a render: it holds %s %s, which no irsa-fn run rendered (a render drops its bindings or marks them local config), so its roles would count as removed; render it first: kustomize build --enable-alpha-plugins --enable-exec DIR > rendered.yaml, or kpt fn render on a copy of the package",
+			what, strings.Join(names, ", "))
 	}
 	var in rolediff.Input
 	for _, r := range found {
@@ -414,4 +423,23 @@ func inferAccounts(in *rolediff.Input) {
 			in.Roles[i].Account = accounts[r.Name][0]
 		}
 	}
+}
+
+// unrenderedBindings names the IRSABindings among an input's objects: irsa-fn marks every
+// binding it renders local config, which the reader leaves out, and kustomize drops them, so a
+// binding left is one no run rendered: the input is a source folder or file, not a render.
+func unrenderedBindings(objs []*kyaml.RNode) []string {
+	var out []string
+	for _, n := range objs {
+		if n.GetApiVersion() != v1alpha1.APIVersion || n.GetKind() != v1alpha1.KindBinding {
+			continue
+		}
+		name := n.GetName()
+		if ns := n.GetNamespace(); ns != "" {
+			name = ns + "/" + name
+		}
+		out = append(out, name)
+	}
+	slices.Sort(out)
+	return out
 }

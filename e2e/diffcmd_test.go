@@ -261,6 +261,7 @@ func TestDiffUsageErrors(t *testing.T) {
 	write(t, file, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
 	empty := filepath.Join(dir, "empty.yaml")
 	write(t, empty, "")
+	source := filepath.Join(repoRoot(t), "examples", "kustomize-overlays", "base")
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -274,6 +275,10 @@ func TestDiffUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"--bogus", file, file}, "unknown flag: --bogus"},
 		{"missing file", []string{file, filepath.Join(dir, "nope.yaml")}, "NEW " + filepath.Join(dir, "nope.yaml")},
 		{"empty render", []string{empty, file}, "OLD " + empty + ": no object found"},
+		// A source folder instead of its render: its binding is no role, so every role would
+		// count as removed, narrowing, and pass --fail-on broadening.
+		{"source folder", []string{"--fail-on", "broadening", file, source}, "NEW " + source + ": not a render: it holds the IRSABinding checkout, which no irsa-fn run rendered"},
+		{"source files", []string{filepath.Join(repoRoot(t), "examples", "multi-service", "bindings.yaml"), file}, "it holds the IRSABindings shop/catalog, shop/invoices, shop/orders, which no irsa-fn run rendered"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, stderr := diffCmd(t, bin, "", tc.args...)
