@@ -133,6 +133,11 @@ func runFunctionOnFiles(paths []string, stdout, stderr io.Writer) int {
 	rl := &kfn.ResourceList{FunctionConfig: kfn.NewEmptyKubeObject()}
 	size := 0
 	for _, path := range paths {
+		if info, err := os.Stat(path); err == nil && info.IsDir() {
+			fmt.Fprintf(stderr, "failed to evaluate function: file %s: is a folder; irsa-fn FILE... renders YAML files, not folders: build a kustomization with kustomize build --enable-alpha-plugins --enable-exec %s, render a kpt package with kpt fn render --allow-exec\n",
+				path, path)
+			return 1
+		}
 		data, err := os.ReadFile(filepath.Clean(path))
 		if err != nil {
 			fmt.Fprintf(stderr, "failed to evaluate function: file %s: %v\n", path, err)

@@ -38,6 +38,13 @@ func TestCommandLineConventions(t *testing.T) {
 	if code, out, errOut := exec1("missing.yaml"); code != 1 || out != "" || errOut != "failed to evaluate function: file missing.yaml: open missing.yaml: no such file or directory\n" {
 		t.Errorf("a missing file: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
+	// A folder, such as an example's: say what to do with it rather than that it cannot be read.
+	if err := os.Mkdir(filepath.Join(dir, "overlay"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := exec1("overlay"); code != 1 || out != "" || !strings.Contains(errOut, "file overlay: is a folder; irsa-fn FILE... renders YAML files, not folders: build a kustomization with kustomize build --enable-alpha-plugins --enable-exec overlay") {
+		t.Errorf("a folder: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
 	cm := "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\n"
 	if err := os.WriteFile(filepath.Join(dir, "exprt"), []byte(cm), 0o644); err != nil {
 		t.Fatal(err)
