@@ -163,7 +163,11 @@ func TestPipeline(t *testing.T) {
 
 	// A dry run on an empty account plans two creations and changes nothing.
 	out := p.apply(1, nil, "--dry-run", p.iamDir)
-	mustContain(t, "dry run", out, "role S3WriterRole: create", "role PlatformReader: create", "2 to create", "dry run: nothing was changed", "missing: pods will fail with InvalidIdentityToken", "aws iam create-open-id-connect-provider --url https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E --client-id-list sts.amazonaws.com")
+	mustContain(t, "dry run", out, "role S3WriterRole: create", "role PlatformReader: create", "2 to create",
+		// what CreateRole will set besides the documents: the boundary, the description and
+		// every tag, the owner's among them
+		"+ permissions boundary: arn:aws:iam::123456789012:policy/eks-workload-boundary", `+ description: "Read-only access for the platform dashboards"`,
+		"+ tag cost-center=4711", "+ tag irsa.dev/owner=prod-eu-pipeline", "+ tag team=platform", "dry run: nothing was changed", "missing: pods will fail with InvalidIdentityToken", "aws iam create-open-id-connect-provider --url https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B716D3041E --client-id-list sts.amazonaws.com")
 	if m := p.proxy.mutations(); len(m) != 0 || roleExists(t, p.iam, "S3WriterRole") {
 		t.Fatalf("the dry run changed IAM: %v", m)
 	}

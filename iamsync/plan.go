@@ -152,7 +152,19 @@ func planCreate(p *RolePlan, spec v1alpha1.IAMRoleSpec, owner string) {
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		in.Tags = append(in.Tags, iamtypes.Tag{Key: aws.String(k), Value: aws.String(tags[k])})
 	}
-	lines := []string{fmt.Sprintf("+ role %s (path %s, max session %ds)", spec.RoleName, spec.Path, spec.MaxSessionDuration), "+ trust policy:"}
+	// What CreateRole sets, as an update lists it: a dry run's reader sees the boundary and the
+	// tags (the owner's among them) of a role it creates too.
+	lines := []string{fmt.Sprintf("+ role %s (path %s, max session %ds)", spec.RoleName, spec.Path, spec.MaxSessionDuration)}
+	if spec.Description != "" {
+		lines = append(lines, fmt.Sprintf("+ description: %q", spec.Description))
+	}
+	if spec.PermissionsBoundary != "" {
+		lines = append(lines, "+ permissions boundary: "+spec.PermissionsBoundary)
+	}
+	for _, t := range in.Tags {
+		lines = append(lines, fmt.Sprintf("+ tag %s=%s", aws.ToString(t.Key), aws.ToString(t.Value)))
+	}
+	lines = append(lines, "+ trust policy:")
 	lines = append(lines, indent(Diff("", spec.TrustPolicy))...)
 	p.add("CreateRole", func(ctx context.Context, c *iam.Client) error {
 		_, err := c.CreateRole(ctx, in)
