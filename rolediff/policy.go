@@ -262,16 +262,17 @@ func compareActions(aspect, effect string, o, n iampolicy.Document) []Change {
 	for _, p := range minusFold(nps, ops) {
 		extra, by, known := gained(p, ops, oldActions)
 		c := Change{Aspect: aspect, Change: word + " action added", Detail: p}
+		where := on(n, effect, p)
 		switch {
 		case by != "":
 			c.Detail, c.Class = p+": within "+by+", already "+word+"ed", Neutral
 		case !known:
-			c.Detail = p + ": not in IAM's service reference, and no old action pattern covers it"
+			c.Detail = p + where + ": not in IAM's service reference, and no old action pattern covers it"
 		case len(extra) > 0:
-			c.Detail = fmt.Sprintf("%s: %s not %sed before: %s", p, count(len(extra)), word, list(extra))
+			c.Detail = fmt.Sprintf("%s%s: %s not %sed before: %s", p, where, count(len(extra)), word, list(extra))
 		default:
 			c.Change = word + " wildcard introduced"
-			c.Detail = p + ": matches every action IAM adds later under it; the old version listed today's one by one"
+			c.Detail = p + where + ": matches every action IAM adds later under it; the old version listed today's one by one"
 		}
 		if c.Class == "" {
 			c.Class = Broadening
@@ -299,6 +300,27 @@ func compareActions(aspect, effect string, o, n iampolicy.Document) []Change {
 		out = append(out, c)
 	}
 	return out
+}
+
+// on says which resources the statements of an effect that list action pattern p name, so that
+// a reviewer sees what an added action acts on: " on R1, R2".
+func on(d iampolicy.Document, effect, p string) string {
+	var rs []string
+	for _, st := range d.Statement {
+		if st.Effect != effect || st.HasNot() || !slices.ContainsFunc(st.Action, func(a string) bool { return strings.EqualFold(a, p) }) {
+			continue
+		}
+		for _, r := range st.Resource {
+			if !slices.Contains(rs, r) {
+				rs = append(rs, r)
+			}
+		}
+	}
+	if len(rs) == 0 {
+		return ""
+	}
+	slices.Sort(rs)
+	return " on " + list(rs)
 }
 
 // compareResources lists the resource patterns added to and removed from the statements of an

@@ -400,3 +400,17 @@ func TestCustomerManagedPolicy(t *testing.T) {
 		t.Errorf("a policy no role attaches changed a role: %+v", rep.Roles)
 	}
 }
+
+// TestAddedActionSaysWhere: an added action names the resources of the statements that list it,
+// and only those, so a reviewer sees what it acts on.
+func TestAddedActionSaysWhere(t *testing.T) {
+	old, new := base(), base()
+	old.Inline = []Policy{{Name: "p", Document: policy(allow([]string{"s3:GetObject"}, []string{bucket + "/a/*"}, ""))}}
+	new.Inline = []Policy{{Name: "p", Document: policy(allow([]string{"s3:GetObject"}, []string{bucket + "/a/*"}, ""),
+		allow([]string{"s3:DeleteObject"}, []string{bucket + "/b/*", bucket + "/c/*"}, ""))}}
+	rep := Compare(Input{Roles: []Role{old}}, Input{Roles: []Role{new}})
+	want := "s3:DeleteObject on " + bucket + "/b/*, " + bucket + "/c/*: 1 action not allowed before: s3:DeleteObject"
+	if !strings.Contains(dump(rep.Roles[0].Changes), want) {
+		t.Errorf("want %q among:\n%s", want, dump(rep.Roles[0].Changes))
+	}
+}
