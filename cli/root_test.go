@@ -140,13 +140,7 @@ func TestCompletion(t *testing.T) {
 			t.Errorf("completion %s: exit %d, %d bytes, stderr %q", shell, code, len(out), errOut)
 		}
 	}
-	bash, err := exec.LookPath("bash")
-	if err != nil {
-		if testenv.InCI() {
-			t.Fatal("bash is needed to load the completion script")
-		}
-		t.Skip("\n\n!!!!!!!! NOT TESTED: the bash completion script loads: no bash on the PATH !!!!!!!!\n\n")
-	}
+	bash := testenv.Program(t, "bash", "the bash completion script loads")
 	_, script, _ := run("completion", "bash")
 	file := filepath.Join(t.TempDir(), "irsa-fn.bash")
 	if err := os.WriteFile(file, []byte(script), 0o644); err != nil {

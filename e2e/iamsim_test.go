@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/irsa-dev/irsa-fn/internal/testenv"
+
 	"gopkg.in/yaml.v3"
 
 	"github.com/irsa-dev/irsa-fn/api/v1alpha1"
@@ -114,10 +116,7 @@ func newEvaluator(t *testing.T) *evaluator {
 			missing("IRSA_NODE_MODULES=%s lacks %s (make node-tools installs it)", modules, pkg)
 		}
 	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not on the PATH")
-	}
+	node := testenv.Program(t, "node", "the rendered IAM policies evaluated against their API calls")
 	return &evaluator{node: node, script: filepath.Join(repoRoot(t), "e2e", "iamsim", "simulate.mjs"), modules: modules}
 }
 

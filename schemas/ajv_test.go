@@ -66,13 +66,7 @@ func runAjv(t *testing.T, docs []map[string]any) []ajvResult {
 	t.Helper()
 	modules := filepath.Dir(testenv.NodePackage(t, "ajv", "the JSON Schemas were not checked with ajv"))
 	testenv.NodePackage(t, "ajv-errors", "the JSON Schemas' error messages were not checked with ajv-errors")
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if testenv.InCI() {
-			t.Fatal("node is not installed")
-		}
-		t.Skip("\n\n!!!!!!!! NOT TESTED: the JSON Schemas with ajv: node is not installed !!!!!!!!\n\n")
-	}
+	node := testenv.Program(t, "node", "the JSON Schemas were not checked with ajv")
 	type item struct {
 		Schema string         `json:"schema"`
 		Doc    map[string]any `json:"doc"`

@@ -5,6 +5,7 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -56,5 +57,17 @@ func Path(t testing.TB, env, notTested string) string {
 		return p
 	}
 	unavailable(t, why, notTested, "what "+env+" names", "Run `make tools` and set "+env)
+	return ""
+}
+
+// Program returns the path of a program the machine provides (node, bash), found on the PATH.
+// notTested says what the calling test checks, for the message when it is missing.
+func Program(t testing.TB, name, notTested string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err == nil {
+		return p
+	}
+	unavailable(t, name+" is not on the PATH", notTested, name, "Install "+name)
 	return ""
 }
